@@ -1,0 +1,75 @@
+# Slipway build. `make` stages everything under build/ exactly as it will be installed;
+# `make install PREFIX=P` copies that tree under P. Maven builds the Java core and, through
+# javac -h, the JNI headers the C parts compile against.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      := build
+MVN        ?= mvn -B -q
+JAVA_HOME  ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v javac)")")")
+CC         ?= gcc
+CFLAGS     ?= -O2 -g -Wall -Wextra -Werror -fPIC
+JAR        := java-core/target/slipway.jar
+HEADERS    := java-core/target/native-headers
+JAVA_SRC   := $(shell find java-core/src/main -type f) java-core/pom.xml pom.xml
+
+# /usr installs keep their configuration in /etc (FHS); others under PREFIX/etc.
+SYSCONFDIR := $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+
+STAGED := $(BUILD)/share/slipway/slipway.jar \
+          $(BUILD)/lib/slipway/libslipway.so \
+          $(BUILD)/bin/slipway \
+          $(BUILD)/etc/slipway/slipway.toml \
+          $(BUILD)/etc/slipway/edf \
+          $(BUILD)/share/slipway/slipway.jsa
+
+.PHONY: all test unit-test install clean
+all: $(STAGED)
+
+$(JAR): $(JAVA_SRC)
+	$(MVN) package -DskipTests
+	@touch $@
+
+$(BUILD)/share/slipway/slipway.jar: $(JAR)
+	install -D -m 0644 $< $@
+
+$(BUILD)/lib/slipway/libslipway.so: spank-c/natives.c $(JAR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -I$(HEADERS) \
+		-o $@ spank-c/natives.c
+
+$(BUILD)/bin/slipway: java-core/src/main/launcher/slipway
+	install -D -m 0755 $< $@
+
+$(BUILD)/etc/slipway/slipway.toml: conf/slipway.toml
+	install -D -m 0644 $< $@
+
+$(BUILD)/etc/slipway/edf: $(wildcard conf/edf/*)
+	@mkdir -p $@
+	cp -a conf/edf/. $@/
+	@touch $@
+
+# Class-data-sharing archive, recorded from a representative run. It is tied to the jar's path,
+# so install records it again in place.
+$(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/bin/slipway
+	tests/bench/cds-training.sh $(BUILD) $@
+
+unit-test: $(BUILD)/lib/slipway/libslipway.so
+	$(MVN) verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
+
+test: all unit-test
+
+install: all
+	@set -e; dest="$(DESTDIR)$(PREFIX)"; etc="$(DESTDIR)$(SYSCONFDIR)"; \
+	install -d "$$dest/bin" "$$dest/share/slipway" "$$dest/lib/slipway" "$$etc/slipway/edf"; \
+	install -m 0755 $(BUILD)/bin/slipway "$$dest/bin/slipway"; \
+	install -m 0644 $(BUILD)/share/slipway/slipway.jar "$$dest/share/slipway/slipway.jar"; \
+	install -m 0755 $(BUILD)/lib/slipway/libslipway.so "$$dest/lib/slipway/libslipway.so"; \
+	[ -e "$$etc/slipway/slipway.toml" ] || install -m 0644 conf/slipway.toml "$$etc/slipway/slipway.toml"; \
+	cp -a conf/edf/. "$$etc/slipway/edf/"; \
+	if [ -z "$(DESTDIR)" ]; then tests/bench/cds-training.sh "$$dest" "$$dest/share/slipway/slipway.jsa"; \
+	else echo "DESTDIR install: run tests/bench/cds-training.sh $(PREFIX) on the target for fast start-up"; fi
+
+clean:
+	rm -rf $(BUILD)
+	$(MVN) clean

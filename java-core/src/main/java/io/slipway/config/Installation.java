@@ -1,0 +1,55 @@
+package io.slipway.config;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where Slipway is installed, derived from the location of its jar
+ * ({@code PREFIX/share/slipway/slipway.jar}), so a relocated tree (build/ or any make install
+ * PREFIX) finds its configuration, native library and helpers without being told.
+ */
+public record Installation(Path prefix) {
+
+    public static final String JAR_DIR = "share/slipway";
+
+    /** The installation this code runs from, or empty when run from a plain class directory (tests). */
+    public static Optional<Installation> current() {
+        String override = System.getProperty("slipway.prefix");
+        if (override != null && !override.isEmpty()) {
+            return Optional.of(new Installation(Path.of(override).toAbsolutePath().normalize()));
+        }
+        try {
+            var source = Installation.class.getProtectionDomain().getCodeSource();
+            if (source == null) {
+                return Optional.empty();
+            }
+            Path jar = Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
+            Path dir = jar.getParent();
+            if (Files.isRegularFile(jar) && dir != null && dir.endsWith(JAR_DIR)) {
+                return Optional.of(new Installation(dir.getParent().getParent()));
+            }
+        } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
+            // Unusual class loaders: behave as an uninstalled tree.
+        }
+        return Optional.empty();
+    }
+
+    /** {@code /etc} for a {@code /usr} install (the FHS rule), {@code PREFIX/etc} otherwise. */
+    public Path sysconfdir() {
+        return prefix.equals(Path.of("/usr")) ? Path.of("/etc") : prefix.resolve("etc");
+    }
+
+    public Path defaultConfigFile() {
+        return sysconfdir().resolve("slipway/slipway.toml");
+    }
+
+    public Path nativeLibrary() {
+        return prefix.resolve("lib/slipway/libslipway.so");
+    }
+
+    public Path libexecDir() {
+        return prefix.resolve("libexec/slipway");
+    }
+}

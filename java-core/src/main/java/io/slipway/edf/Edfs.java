@@ -1,0 +1,52 @@
+package io.slipway.edf;
+
+import io.slipway.config.SlipwayConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The entry point of the EDF engine. Everything a resolution depends on is passed in (the
+ * environment the user or job sees, the working directory, the configuration), so the same call
+ * gives the same answer in srun, on a compute node and in a test.
+ */
+public final class Edfs {
+
+    /**
+     * @param environment the environment of the caller: HOME and EDF_PATH for the search path, and
+     *     the host side of {@code ${VAR}} expansion
+     * @param cwd where relative paths start
+     * @param warnings receives accepted-but-suspicious findings such as unknown keys
+     */
+    public record Context(Map<String, String> environment, Path cwd, SlipwayConfig config,
+            Consumer<EdfWarning> warnings) {
+
+        public Context {
+            environment = Map.copyOf(environment);
+            cwd = cwd.toAbsolutePath().normalize();
+        }
+
+        public EdfSearchPath searchPath() {
+            return EdfSearchPath.of(environment, config);
+        }
+    }
+
+    private Edfs() {}
+
+    /** Reads {@code argument} (a name or a path) and all its bases. Base names expand with the host environment. */
+    public static LoadedEdf load(String argument, Context context) {
+        EdfLocator locator = new EdfLocator(context.searchPath(), context.cwd());
+        return new EdfLoader(locator, Variables.ofHost(context.environment()), context.warnings()).load(argument);
+    }
+
+    /** Resolves with the host environment only, as at submission time. */
+    public static ResolvedEdf resolve(String argument, Context context) {
+        return resolve(load(argument, context), Map.of(), context);
+    }
+
+    /** Resolves again once the image environment is known, as the runtime does. */
+    public static ResolvedEdf resolve(LoadedEdf loaded, Map<String, String> imageEnvironment, Context context) {
+        Variables variables = new Variables(context.environment(), imageEnvironment);
+        return EdfResolver.resolve(loaded, variables, context.cwd(), context.warnings());
+    }
+}

@@ -1,0 +1,74 @@
+package io.slipway.posix;
+
+import io.slipway.SlipwayException;
+import io.slipway.config.Installation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** POSIX identity and terminal queries. The library loads on first use. */
+public final class Posix {
+
+    /** Overrides the library location (the tests use the freshly built one). */
+    public static final String LIBRARY_PROPERTY = "slipway.native.library";
+
+    private static volatile boolean loaded;
+
+    private Posix() {}
+
+    /** Whether {@code fd} is a terminal: progress bars only where a person watches. */
+    public static boolean isatty(int fd) {
+        ensureLoaded();
+        return isatty0(fd);
+    }
+
+    public static int getuid() {
+        ensureLoaded();
+        return getuid0();
+    }
+
+    public static int geteuid() {
+        ensureLoaded();
+        return geteuid0();
+    }
+
+    public static int getgid() {
+        ensureLoaded();
+        return getgid0();
+    }
+
+    /** Where the library is looked for: the property, else the installation's lib directory. */
+    public static Optional<Path> libraryPath() {
+        String configured = System.getProperty(LIBRARY_PROPERTY);
+        if (configured != null && !configured.isEmpty()) {
+            return Optional.of(Path.of(configured));
+        }
+        return Installation.current().map(Installation::nativeLibrary);
+    }
+
+    private static synchronized void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        Path library = libraryPath().orElseThrow(() -> new SlipwayException(
+                "cannot locate libslipway.so: not running from an installation and -D" + LIBRARY_PROPERTY
+                        + " is not set"));
+        if (!Files.isRegularFile(library)) {
+            throw new SlipwayException("native library " + library + " is missing; rebuild with make");
+        }
+        try {
+            System.load(library.toAbsolutePath().toString());
+        } catch (UnsatisfiedLinkError e) {
+            throw new SlipwayException("cannot load native library " + library + ": " + e.getMessage(), e);
+        }
+        loaded = true;
+    }
+
+    private static native boolean isatty0(int fd);
+
+    private static native int getuid0();
+
+    private static native int geteuid0();
+
+    private static native int getgid0();
+}

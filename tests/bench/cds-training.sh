@@ -1,0 +1,34 @@
+#!/bin/sh
+# Records the classes the slipway command loads in typical runs and dumps them into a static
+# class-data-sharing archive, which roughly halves the CLI's start-up time (tests/bench/cli-startup.sh).
+# Usage: cds-training.sh PREFIX ARCHIVE   (PREFIX holds share/slipway/slipway.jar)
+set -eu
+prefix=$1
+archive=$2
+here=$(cd "$(dirname "$0")" && pwd)
+examples="$here/../../conf/examples"
+jar="$prefix/share/slipway/slipway.jar"
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+record() {
+    n=$((n + 1))
+    EDF_PATH="$examples" HOME="$tmp" USER=cds PWD="$tmp" SLIPWAY_CONFIG="$tmp/none.toml" \
+        "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
+        io.slipway.cli.Main "$@" >/dev/null 2>&1 || true
+}
+touch "$tmp/none.toml"
+record --version
+record --help
+record edf render demo
+record edf render --format toml demo
+record edf validate demo cluster-defaults "$tmp/missing.toml"
+record edf path
+
+cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
+rm -f "$archive"
+"$java" -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$archive" \
+    -cp "$jar" -Xlog:cds=off >/dev/null 2>&1
+test -s "$archive"

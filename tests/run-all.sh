@@ -1,0 +1,18 @@
+#!/bin/bash
+# Runs every Slipway test on a fresh Debian 12 machine: installs the packages, builds the C and
+# Java parts, runs the unit tests, then the integration suites under tests/integration/ (which
+# start and stop the services they need). Run as root; suites drop to an unprivileged test user
+# where a real user would be unprivileged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tests/setup/install-deps.sh
+make
+make unit-test
+
+shopt -s nullglob
+suites=(tests/integration/*.bats)
+if ((${#suites[@]})); then
+    bats --timing "${suites[@]}"
+fi
+echo "all tests passed"
