@@ -1,0 +1,95 @@
+package io.slipway.image;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.slipway.SlipwayException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The parts of an OCI image configuration the runtime and EDF expansion need. It is stored beside
+ * the squashfs file as {@code FILE.json} ({@link #sidecarOf}), written atomically.
+ *
+ * @param env {@code NAME=VALUE} entries, in image order
+ * @param entrypoint the image Entrypoint, empty when none
+ * @param cmd the image Cmd, empty when none
+ * @param workingDir the image WorkingDir, or null
+ * @param user the image User, or null
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ImageConfig(
+        List<String> env,
+        List<String> entrypoint,
+        List<String> cmd,
+        String workingDir,
+        String user,
+        Map<String, String> labels) {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ImageConfig {
+        env = env == null ? List.of() : List.copyOf(env);
+        entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+        cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public static ImageConfig empty() {
+        return new ImageConfig(List.of(), List.of(), List.of(), null, null, Map.of());
+    }
+
+    /** The environment as a map; a later entry for a name wins, as in a shell. */
+    public Map<String, String> envMap() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String entry : env) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                out.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    public static Path sidecarOf(Path squashfs) {
+        return squashfs.resolveSibling(squashfs.getFileName() + ".json");
+    }
+
+    /** The configuration stored beside {@code squashfs}, or empty for a bare squashfs file. */
+    public static Optional<ImageConfig> readBeside(Path squashfs) {
+        Path file = sidecarOf(squashfs);
+        try {
+            return Optional.of(MAPPER.readValue(Files.readString(file), ImageConfig.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new SlipwayException("cannot read image configuration " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeBeside(Path squashfs) {
+        Path file = sidecarOf(squashfs);
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        try {
+            Files.writeString(tmp, MAPPER.writeValueAsString(this));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SlipwayException("cannot write image configuration " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // Best effort: the rename either happened or the temp file is all that is left.
+            }
+        }
+    }
+}
