@@ -55,7 +55,7 @@ $(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/
 	tests/bench/cds-training.sh $(BUILD) $@
 
 unit-test: $(BUILD)/lib/slipway/libslipway.so
-	$(MVN) verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
+	mvn -B --no-transfer-progress verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
 
 test: all unit-test
 

@@ -39,7 +39,7 @@ final class EdfLoader {
         Path file = locator.locate(expanded, reference.where());
         Path identity = realPath(file);
         if (chain.contains(identity)) {
-            throw reference.error("base_environment cycle: " + describe(chain, identity));
+            throw reference.error("inheritance cycle: " + describe(chain, identity));
         }
         if (chain.size() == MAX_CHAIN) {
             throw reference.error("base_environment chain is longer than " + MAX_CHAIN + " files: "

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlTable;
 
@@ -119,7 +120,7 @@ final class EdfParser {
         List<Located> out = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             String field = key + "[" + (i + 1) + "]";
-            String where = doc.where(array.inputPositionOf(i));
+            String where = doc.where(doc.elementStart(array.inputPositionOf(i)));
             if (!(array.get(i) instanceof String s)) {
                 throw new EdfException(where, field + ": expected " + what + ", found "
                         + TomlTypes.nameOf(array.get(i)));
@@ -192,8 +193,22 @@ final class EdfParser {
     }
 
     private static String tomlText(Object value) {
+        if (value instanceof String s) {
+            return "\"" + Toml.tomlEscape(s) + "\"";
+        }
         if (value instanceof TomlArray array) {
-            return array.toToml().strip();
+            List<String> items = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                items.add(tomlText(array.get(i)));
+            }
+            return "[" + String.join(", ", items) + "]";
+        }
+        if (value instanceof TomlTable table) {
+            List<String> items = new ArrayList<>();
+            for (String key : table.keySet()) {
+                items.add("\"" + Toml.tomlEscape(key) + "\" = " + tomlText(table.get(List.of(key))));
+            }
+            return "{" + String.join(", ", items) + "}";
         }
         if (value instanceof Double d) {
             if (d.isNaN()) {

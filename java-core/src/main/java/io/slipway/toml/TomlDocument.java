@@ -14,6 +14,16 @@ import org.tomlj.TomlVersion;
 /** A parsed TOML file together with its name and text, for located error messages. */
 public record TomlDocument(Path file, String text, TomlParseResult root) {
 
+    static {
+        // tomlj 1.1.1 reports an invalid escape such as "\USER" as a parse error, but an internal
+        // assert fires first when assertions are enabled (found by EdfFuzzTest); a JVM started
+        // with -ea must still give the user the parse error. Applies to tomlj classes loaded later.
+        ClassLoader loader = TomlDocument.class.getClassLoader();
+        if (loader != null) {
+            loader.setPackageAssertionStatus("org.tomlj", false);
+        }
+    }
+
     private static final int MAX_REPORTED_ERRORS = 5;
     private static final Pattern KEY_VALUE_WITH_TRAILING_COMMA =
             Pattern.compile("^\\s*[A-Za-z0-9_\"'.\\- ]+=.*,\\s*(#.*)?$");
@@ -64,6 +74,32 @@ public record TomlDocument(Path file, String text, TomlParseResult root) {
             }
         }
         return "";
+    }
+
+    /**
+     * Where an array element really starts: tomlj reports the end of the previous element, so
+     * skip the whitespace, commas and comments in between.
+     */
+    public TomlPosition elementStart(TomlPosition reported) {
+        String[] lines = text.split("\n", -1);
+        int line = reported.line();
+        int column = reported.column();
+        while (line <= lines.length) {
+            String current = lines[line - 1];
+            while (column <= current.length()) {
+                char c = current.charAt(column - 1);
+                if (c == '#') {
+                    break;
+                }
+                if (c != ' ' && c != '\t' && c != '\r' && c != ',') {
+                    return TomlPosition.positionAt(line, column);
+                }
+                column++;
+            }
+            line++;
+            column = 1;
+        }
+        return reported;
     }
 
     /** {@code FILE:LINE:COL} of a key, or {@code FILE} when tomlj did not record one. */

@@ -1,0 +1,119 @@
+package io.slipway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+    final Map<String, String> env = new HashMap<>();
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path config = tmp.resolve("slipway.toml");
+        Files.writeString(config, "edf_system_search_path = \"" + tmp.resolve("system") + "\"\n");
+        env.put("SLIPWAY_CONFIG", config.toString());
+        env.put("HOME", tmp.resolve("home").toString());
+        env.put("USER", "alice");
+        Files.createDirectories(tmp.resolve("home/.edf"));
+        Files.writeString(tmp.resolve("home/.edf/demo.toml"), "image = \"ubuntu:24.04\"\nworkdir = \"/home/${USER}\"\n");
+    }
+
+    private int run(String... args) {
+        return Main.execute(new CliContext(env, tmp, new PrintWriter(out, true), new PrintWriter(err, true)), args);
+    }
+
+    @Test
+    void renderPrintsTheResolvedEdfAsJson() throws Exception {
+        assertThat(run("edf", "render", "demo")).isZero();
+        var json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("image").asText()).isEqualTo("ubuntu:24.04");
+        assertThat(json.get("workdir").asText()).isEqualTo("/home/alice");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void renderPrintsTomlOnRequest() {
+        assertThat(run("edf", "render", "--format", "toml", "demo")).isZero();
+        assertThat(out.toString()).contains("image = \"ubuntu:24.04\"\n").contains("workdir = \"/home/alice\"\n");
+    }
+
+    @Test
+    void aBadEdfExitsOneWithTheLocatedMessage() throws Exception {
+        Files.writeString(tmp.resolve("bad.toml"), "image = \"x\"\nwritable = \"no\"\n");
+        assertThat(run("edf", "render", "./bad.toml")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).isEqualTo("slipway: error: " + tmp.resolve("bad.toml")
+                + ":2:1: writable: expected a boolean (true or false, without quotes), found a string\n");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void validateChecksEveryArgumentAndFailsIfAnyFails() throws Exception {
+        Files.writeString(tmp.resolve("bad.toml"), "image = \n");
+        assertThat(run("edf", "validate", "demo", "./bad.toml", "missing")).isEqualTo(Main.USER_ERROR);
+        assertThat(out.toString()).startsWith("demo: valid (");
+        assertThat(err.toString()).contains("bad.toml:1:").contains("environment \"missing\" not found");
+        out.getBuffer().setLength(0);
+        assertThat(run("edf", "validate", "demo")).isZero();
+    }
+
+    @Test
+    void warningsGoToStandardError() throws Exception {
+        Files.writeString(tmp.resolve("w.toml"), "image = \"x\"\nimagee = \"y\"\n");
+        assertThat(run("edf", "validate", "./w.toml")).isZero();
+        assertThat(err.toString()).startsWith("slipway: warning: " + tmp.resolve("w.toml") + ":2:1: unknown key 'imagee'");
+    }
+
+    @Test
+    void pathPrintsTheSearchPathOnePerLine() {
+        env.put("EDF_PATH", "/a:/b");
+        assertThat(run("edf", "path")).isZero();
+        assertThat(out.toString()).isEqualTo("/a\n/b\n" + tmp.resolve("system") + "\n");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertThat(run("edf", "render")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("Missing required parameter");
+        assertThat(run("nonsense")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(run()).isEqualTo(Main.USAGE_ERROR);
+        assertThat(run("edf", "render", "--format", "yaml", "demo")).isEqualTo(Main.USAGE_ERROR);
+    }
+
+    @Test
+    void aBadConfigurationIsAUserError() throws Exception {
+        Files.writeString(tmp.resolve("slipway.toml"), "bogus = 1\n");
+        assertThat(run("edf", "render", "demo")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("unknown configuration key 'bogus'");
+    }
+
+    @Test
+    void anInternalErrorExitsThreeAndShowsTheTraceOnlyWithDebug() {
+        env.put("EDF_PATH", "/\0bad");
+        assertThat(run("edf", "path")).isEqualTo(Main.INTERNAL_ERROR);
+        assertThat(err.toString()).contains("slipway: internal error:").contains("--debug").doesNotContain("\tat ");
+        err.getBuffer().setLength(0);
+        assertThat(run("--debug", "edf", "path")).isEqualTo(Main.INTERNAL_ERROR);
+        assertThat(err.toString()).contains("\tat ");
+    }
+
+    @Test
+    void versionAndHelpExitZero() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("slipway ");
+        assertThat(run("help", "edf")).isZero();
+        assertThat(out.toString()).contains("render").contains("validate").contains("path");
+    }
+}
