@@ -21,6 +21,8 @@ STAGED := $(BUILD)/share/slipway/slipway.jar \
           $(BUILD)/bin/slipway \
           $(BUILD)/etc/slipway/slipway.toml \
           $(BUILD)/etc/slipway/edf \
+          $(BUILD)/share/slipway/examples \
+          $(BUILD)/share/slipway/cds-training.sh \
           $(BUILD)/share/slipway/slipway.jsa
 
 .PHONY: all test unit-test install clean
@@ -49,10 +51,19 @@ $(BUILD)/etc/slipway/edf: $(wildcard conf/edf/*)
 	cp -a conf/edf/. $@/
 	@touch $@
 
+$(BUILD)/share/slipway/examples: $(wildcard conf/examples/*)
+	@mkdir -p $@
+	cp -a conf/examples/. $@/
+	@touch $@
+
+$(BUILD)/share/slipway/cds-training.sh: tests/bench/cds-training.sh
+	install -D -m 0755 $< $@
+
 # Class-data-sharing archive, recorded from a representative run. It is tied to the jar's path,
 # so install records it again in place.
-$(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/bin/slipway
-	tests/bench/cds-training.sh $(BUILD) $@
+$(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/share/slipway/examples \
+		$(BUILD)/share/slipway/cds-training.sh
+	$(BUILD)/share/slipway/cds-training.sh $(BUILD) $@
 
 unit-test: $(BUILD)/lib/slipway/libslipway.so
 	mvn -B --no-transfer-progress verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
@@ -61,14 +72,16 @@ test: all unit-test
 
 install: all
 	@set -e; dest="$(DESTDIR)$(PREFIX)"; etc="$(DESTDIR)$(SYSCONFDIR)"; \
-	install -d "$$dest/bin" "$$dest/share/slipway" "$$dest/lib/slipway" "$$etc/slipway/edf"; \
+	install -d "$$dest/bin" "$$dest/share/slipway/examples" "$$dest/lib/slipway" "$$etc/slipway/edf"; \
 	install -m 0755 $(BUILD)/bin/slipway "$$dest/bin/slipway"; \
 	install -m 0644 $(BUILD)/share/slipway/slipway.jar "$$dest/share/slipway/slipway.jar"; \
 	install -m 0755 $(BUILD)/lib/slipway/libslipway.so "$$dest/lib/slipway/libslipway.so"; \
 	[ -e "$$etc/slipway/slipway.toml" ] || install -m 0644 conf/slipway.toml "$$etc/slipway/slipway.toml"; \
 	cp -a conf/edf/. "$$etc/slipway/edf/"; \
-	if [ -z "$(DESTDIR)" ]; then tests/bench/cds-training.sh "$$dest" "$$dest/share/slipway/slipway.jsa"; \
-	else echo "DESTDIR install: run tests/bench/cds-training.sh $(PREFIX) on the target for fast start-up"; fi
+	cp -a conf/examples/. "$$dest/share/slipway/examples/"; \
+	install -m 0755 tests/bench/cds-training.sh "$$dest/share/slipway/cds-training.sh"; \
+	if [ -z "$(DESTDIR)" ]; then "$$dest/share/slipway/cds-training.sh" "$$dest" "$$dest/share/slipway/slipway.jsa"; \
+	else echo "DESTDIR install: run $(PREFIX)/share/slipway/cds-training.sh $(PREFIX) $(PREFIX)/share/slipway/slipway.jsa on the target"; fi
 
 clean:
 	rm -rf $(BUILD)

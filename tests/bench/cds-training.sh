@@ -2,11 +2,14 @@
 # Records the classes the slipway command loads in typical runs and dumps them into a static
 # class-data-sharing archive, which roughly halves the CLI's start-up time (tests/bench/cli-startup.sh).
 # Usage: cds-training.sh PREFIX ARCHIVE   (PREFIX holds share/slipway/slipway.jar)
+# Installed as PREFIX/share/slipway/cds-training.sh.
 set -eu
 prefix=$1
 archive=$2
 here=$(cd "$(dirname "$0")" && pwd)
-examples="$here/../../conf/examples"
+# The examples ship in the installation, so a packaged install can record its archive on the target.
+examples="$prefix/share/slipway/examples"
+[ -d "$examples" ] || examples="$here/../../conf/examples"
 jar="$prefix/share/slipway/slipway.jar"
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 tmp=$(mktemp -d)

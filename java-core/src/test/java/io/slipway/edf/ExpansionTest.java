@@ -2,20 +2,14 @@ package io.slipway.edf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ExpansionTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
+class ExpansionTest extends EdfTestBase {
 
     @BeforeEach
     void setUp() {
-        f = new EdfFixture(tmp);
         f.env.put("EMPTY", "");
         f.env.put("PATH", "/usr/bin:/bin");
         f.env.put("REGISTRY", "nvcr.io");

@@ -2,21 +2,10 @@ package io.slipway.edf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class FieldTypesTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new EdfFixture(tmp);
-    }
+class FieldTypesTest extends EdfTestBase {
 
     @Test
     void defaultsAreEntrypointTrueWritableTrueAndNothingElse() {

@@ -6,19 +6,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class InheritanceTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new EdfFixture(tmp);
-    }
+class InheritanceTest extends EdfTestBase {
 
     @Test
     void aSingleBaseMayBeAStringOrAOneElementArray() {
@@ -104,12 +94,8 @@ class InheritanceTest {
                 .endsWith(f.home.resolve(".edf/level11.toml").toString());
     }
 
+    /** level1 -> level2 -> ... -> levelN; only the deepest sets the image. */
     private void chain(int files) {
-        for (int i = 1; i < files; i++) {
-            f.user("level" + i, "base_environment = \"level" + (i + 1) + "\"\nimage = \"level" + i + "\"\n");
-        }
-        f.user("level" + files, "image = \"base\"\n");
-        // Each file sets its own image, so the top one wins; make the deepest the answer instead.
         for (int i = 1; i < files; i++) {
             f.user("level" + i, "base_environment = \"level" + (i + 1) + "\"\n");
         }

@@ -8,19 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LookupTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new EdfFixture(tmp);
-    }
+class LookupTest extends EdfTestBase {
 
     @Test
     void aNameIsLookedUpInHomeEdfByDefault() {

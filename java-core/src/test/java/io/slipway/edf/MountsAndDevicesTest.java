@@ -4,30 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class MountsAndDevicesTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
+class MountsAndDevicesTest extends EdfTestBase {
 
-    @BeforeEach
-    void setUp() {
-        f = new EdfFixture(tmp);
+    /** A one-file EDF whose {@code key} is the array of {@code items}. */
+    private String edfWith(String key, String... items) {
+        return "image = \"x\"\n" + key + " = [\"" + String.join("\", \"", items) + "\"]\n";
     }
 
     private List<Mount> mounts(String... specs) {
-        StringBuilder array = new StringBuilder();
-        for (String spec : specs) {
-            array.append(array.length() == 0 ? "" : ", ").append('"').append(spec).append('"');
-        }
-        return f.text("image = \"x\"\nmounts = [" + array + "]\n").mounts();
+        return f.text(edfWith("mounts", specs)).mounts();
     }
 
     private String mountError(String spec) {
-        return f.textFails("image = \"x\"\nmounts = [\"" + spec + "\"]\n").getMessage();
+        return f.textFails(edfWith("mounts", spec)).getMessage();
     }
 
     @Test
@@ -96,15 +87,11 @@ class MountsAndDevicesTest {
     }
 
     private List<String> devices(String... specs) {
-        StringBuilder array = new StringBuilder();
-        for (String spec : specs) {
-            array.append(array.length() == 0 ? "" : ", ").append('"').append(spec).append('"');
-        }
-        return f.text("image = \"x\"\ndevices = [" + array + "]\n").devices();
+        return f.text(edfWith("devices", specs)).devices();
     }
 
     private String deviceError(String spec) {
-        return f.textFails("image = \"x\"\ndevices = [\"" + spec + "\"]\n").getMessage();
+        return f.textFails(edfWith("devices", spec)).getMessage();
     }
 
     @Test

@@ -6,20 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.SlipwayException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class OutputFormatsTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
+class OutputFormatsTest extends EdfTestBase {
     ResolvedEdf edf;
 
     @BeforeEach
     void setUp() {
-        f = new EdfFixture(tmp);
         f.user("base", "image = \"x\"\nmounts = [\"/tmp:/tmp\"]\n[env]\nFROM_BASE = \"b\"\n");
         edf = f.text("""
                 base_environment = "base"

@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RelativePathsTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
+class RelativePathsTest extends EdfTestBase {
 
     @BeforeEach
     void setUp() {
-        f = new EdfFixture(tmp);
         f.cwd = tmp.resolve("run");
     }
 

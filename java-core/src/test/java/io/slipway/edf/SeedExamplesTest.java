@@ -2,26 +2,20 @@ package io.slipway.edf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every EDF printed in the CSCS Container Engine documentation (seed 000) and in the paper
  * (seed 003, listings 1 and 3-9), with their obvious typos fixed as noted.
  */
-class SeedExamplesTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
+class SeedExamplesTest extends EdfTestBase {
 
     @BeforeEach
     void setUp() {
-        f = new EdfFixture(tmp);
         f.env.put("SCRATCH", "/capstor/scratch/cscs/alice");
     }
 

@@ -2,20 +2,9 @@ package io.slipway.edf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class TomlSyntaxTest {
-    @TempDir
-    Path tmp;
-    EdfFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new EdfFixture(tmp);
-    }
+class TomlSyntaxTest extends EdfTestBase {
 
     @Test
     void aSyntaxErrorIsReportedAsFileLineColumn() {
