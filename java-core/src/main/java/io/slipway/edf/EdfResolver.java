@@ -56,6 +56,11 @@ final class EdfResolver {
         return expand(value, variables);
     }
 
+    /** Expands one ':'-separated part of a mount or device, reporting errors at the whole entry. */
+    private String expandPart(Located entry, String part) {
+        return expand(new Located(part, entry.field(), entry.where()));
+    }
+
     private void apply(EdfFile file) {
         if (file.image() != null) {
             image = hostPath(expand(file.image()), false);
@@ -105,11 +110,9 @@ final class EdfResolver {
             throw spec.error("'" + spec.text() + "' is not SOURCE:DESTINATION[:FLAGS] (found "
                     + parts.size() + " field" + (parts.size() == 1 ? "" : "s") + " separated by ':')");
         }
-        String source = expand(new Located(parts.get(0), spec.field(), spec.where()));
-        String destination = expand(new Located(parts.get(1), spec.field(), spec.where()));
-        List<String> flags = parts.size() == 3
-                ? MountFlags.parse(expand(new Located(parts.get(2), spec.field(), spec.where())), spec)
-                : List.of();
+        String source = expandPart(spec, parts.get(0));
+        String destination = expandPart(spec, parts.get(1));
+        List<String> flags = parts.size() == 3 ? MountFlags.parse(expandPart(spec, parts.get(2)), spec) : List.of();
         if (!source.startsWith("/") && !source.startsWith(".")) {
             throw spec.error("mount source '" + source + "' must be an absolute path or a relative path"
                     + " starting with ./ or ../ (relative to " + cwd + ")");
@@ -133,7 +136,7 @@ final class EdfResolver {
     private String device(Located spec) {
         List<String> parts = new ArrayList<>();
         for (String part : Expander.split(spec.text(), ':')) {
-            parts.add(expand(new Located(part, spec.field(), spec.where())));
+            parts.add(expandPart(spec, part));
         }
         String host = parts.get(0);
         String container = null;
