@@ -24,7 +24,7 @@ public record ImageReference(String user, String registry, String repository, St
             + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
-    private static final Pattern DIGEST_LIKE = Pattern.compile("[a-z0-9]+:[0-9a-fA-F]{32,}");
+    private static final Pattern DIGEST_LIKE = Pattern.compile("sha256:.*|[a-z0-9]+:[0-9a-fA-F]{32,}");
     private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]{1,5})?|\\[[0-9a-fA-F:]+\\](?::[0-9]{1,5})?");
 
     public ImageReference {

@@ -151,7 +151,8 @@ public final class RegistryClient {
         throw new RegistryException(describe() + ": the registry answered 401 without a supported challenge");
     }
 
-    RegistryException denied(Credential credential) {
+    RegistryException denied(Credential known) {
+        Credential credential = known != null ? known : credentials.find(image.registry(), image.user()).orElse(null);
         return new RegistryException(describe() + ": access denied"
                 + (credential == null ? " for anonymous pulls; add credentials for " + image.registry() + loginHint()
                         : " for login '" + credential.login() + "' (from " + credential.origin() + ")"));
