@@ -7,7 +7,12 @@ packages=(
     # build
     openjdk-17-jdk-headless maven gcc make libc6-dev
     # test harness
-    bats curl ca-certificates procps
+    bats curl ca-certificates procps python3
+    # image import (tar2sqfs streams the merged layers into squashfs) and its tests
+    squashfs-tools squashfs-tools-ng squashfuse fuse3 zstd
+    docker-registry skopeo umoci busybox-static apache2-utils openssl
+    # Containerfile builds and the import benchmark
+    buildah debootstrap bc
 )
 
 missing=()

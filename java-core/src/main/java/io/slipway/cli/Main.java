@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
 
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Containerized user environments for Slurm.",
-        subcommands = {EdfCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {EdfCommand.class, ImageCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
             "3:internal error"})

@@ -31,6 +31,11 @@ public final class ConfigLoader {
         List<Path> edfSystemSearchPath;
         List<String> insecureRegistries = List.of();
         List<Path> hooksDirs;
+        int parallelDownloads = ImageSettings.DEFAULTS.parallelDownloads();
+        int transferAttempts = ImageSettings.DEFAULTS.transferAttempts();
+        Optional<Path> caFile = ImageSettings.DEFAULTS.caFile();
+        String compression = ImageSettings.DEFAULTS.compression();
+        String builder = ImageSettings.DEFAULTS.builder();
     }
 
     /** Every key the file may hold, and how it is read. Keep docs/admin.md in step with this. */
@@ -40,6 +45,12 @@ public final class ConfigLoader {
         KEYS.put("edf_system_search_path", (s, v) -> v.edfSystemSearchPath = s.absolutePaths(true));
         KEYS.put("insecure_registries", (s, v) -> v.insecureRegistries = s.strings());
         KEYS.put("hooks_dirs", (s, v) -> v.hooksDirs = s.absolutePaths(false));
+        KEYS.put("image_parallel_downloads", (s, v) -> v.parallelDownloads = s.integer(1, 64));
+        KEYS.put("image_transfer_attempts", (s, v) -> v.transferAttempts = s.integer(1, 100));
+        KEYS.put("image_ca_file", (s, v) -> v.caFile = Optional.of(s.absolutePath()));
+        KEYS.put("image_compression", (s, v) -> v.compression = s.matching(
+                "(gzip|lzo|lz4|xz|lzma|zstd)(:[0-9]{1,2})?", "a compressor NAME[:LEVEL] (gzip, lzo, lz4, xz, lzma, zstd)"));
+        KEYS.put("image_builder", (s, v) -> v.builder = s.matching("[^\\s]+", "a program name or path"));
     }
 
     /** Loads the configuration that applies to a process with environment {@code env}. */
@@ -93,7 +104,8 @@ public final class ConfigLoader {
         Path dir = file.toAbsolutePath().getParent();
         List<Path> edf = v.edfSystemSearchPath != null ? v.edfSystemSearchPath : List.of(dir.resolve("edf"));
         List<Path> hooks = v.hooksDirs != null ? v.hooksDirs : List.of(dir.resolve("hooks.d"));
-        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks);
+        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks, new ImageSettings(v.parallelDownloads,
+                v.transferAttempts, v.caFile, v.compression, v.builder));
     }
 
     /** One key of the file, with the conversions the key table uses. */
@@ -103,6 +115,27 @@ public final class ConfigLoader {
             Object value = doc.root().get(List.of(key));
             return new SlipwayException(doc.where(doc.root().inputPositionOf(List.of(key))) + ": '" + key
                     + "' must be " + expected + ", found " + TomlTypes.nameOf(value));
+        }
+
+        int integer(int min, int max) {
+            Object value = doc.root().get(List.of(key));
+            if (!(value instanceof Long n) || n < min || n > max) {
+                throw wrong("an integer from " + min + " to " + max);
+            }
+            return n.intValue();
+        }
+
+        String matching(String regex, String expected) {
+            Object value = doc.root().get(List.of(key));
+            if (!(value instanceof String s) || !s.matches(regex)) {
+                throw wrong(expected);
+            }
+            return s;
+        }
+
+        Path absolutePath() {
+            String s = matching("/.*", "an absolute path");
+            return Path.of(s).normalize();
         }
 
         List<String> strings() {

@@ -60,6 +60,27 @@ public record ImageConfig(
         return out;
     }
 
+    /** The runtime part of an OCI / Docker image configuration blob ({@code .config}). */
+    public static ImageConfig fromOciConfig(byte[] json, String where) {
+        com.fasterxml.jackson.databind.JsonNode c;
+        try {
+            c = MAPPER.readTree(json).path("config");
+        } catch (IOException e) {
+            throw new SlipwayException(where + ": the image configuration is not valid JSON: " + e.getMessage(), e);
+        }
+        java.util.function.Function<String, List<String>> list = name -> {
+            List<String> out = new java.util.ArrayList<>();
+            c.path(name).forEach(n -> out.add(n.asText()));
+            return out;
+        };
+        Map<String, String> labels = new LinkedHashMap<>();
+        c.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        String wd = c.path("WorkingDir").asText("");
+        String user = c.path("User").asText("");
+        return new ImageConfig(list.apply("Env"), list.apply("Entrypoint"), list.apply("Cmd"),
+                wd.isEmpty() ? null : wd, user.isEmpty() ? null : user, labels);
+    }
+
     public static Path sidecarOf(Path squashfs) {
         return squashfs.resolveSibling(squashfs.getFileName() + ".json");
     }

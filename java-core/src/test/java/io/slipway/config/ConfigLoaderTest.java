@@ -61,8 +61,8 @@ class ConfigLoaderTest {
     @Test
     void anUnknownKeyIsAnErrorNamingItAndTheKnownKeys() throws Exception {
         Path file = config("edf_system_search_path = \"/a\"\nimage_stor = \"/x\"\n");
-        assertThatThrownBy(() -> ConfigLoader.read(file, true)).hasMessage(file + ":2:1: unknown configuration key"
-                + " 'image_stor'; known keys: edf_system_search_path, insecure_registries, hooks_dirs");
+        assertThatThrownBy(() -> ConfigLoader.read(file, true)).hasMessageStartingWith(file + ":2:1: unknown"
+                + " configuration key 'image_stor'; known keys: edf_system_search_path, insecure_registries, hooks_dirs, ");
     }
 
     @Test

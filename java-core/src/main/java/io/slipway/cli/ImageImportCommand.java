@@ -1,0 +1,71 @@
+package io.slipway.cli;
+
+import io.slipway.image.ImageService;
+import io.slipway.image.ImportedImage;
+import io.slipway.posix.Posix;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Import an image into the image store (or into FILE with -o) and print the squashfs path "
+                + "as the last line.",
+            "REF: [USER@][REGISTRY#]IMAGE[:TAG][@DIGEST], REGISTRY/IMAGE[:TAG], a squashfs path, "
+                + "docker-archive:PATH, oci-archive:PATH[:TAG] or oci:DIR[:TAG]."})
+final class ImageImportCommand implements Runnable {
+
+    private final CliContext context;
+
+    @Parameters(index = "0", paramLabel = "REF", description = "The image to import.")
+    String reference;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write the squashfs here (like enroot import -o) instead of the store.")
+    Path output;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "Platform to pick from a multi-platform image (default: this machine's).")
+    String platform;
+
+    @Option(names = "--containerfile", paramLabel = "FILE",
+            description = "Build from this Containerfile with buildah/podman when -o FILE does not exist.")
+    Path containerfile;
+
+    ImageImportCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        boolean tty = isTerminal();
+        ProgressListener progress = new ProgressListener(context.err(), tty);
+        try {
+            ImageService service = ImageCommand.service(context, progress, platform);
+            ImportedImage image;
+            if (containerfile != null) {
+                if (output == null) {
+                    throw new io.slipway.SlipwayException("--containerfile needs -o FILE (where the image is written)");
+                }
+                image = service.ensure(context.cwd().resolve(output).toString(), Optional.of(containerfile));
+            } else if (output != null) {
+                image = service.importTo(reference, output);
+            } else {
+                image = service.ensure(reference);
+            }
+            progress.finish();
+            context.out().println(image.squashfs());
+        } finally {
+            progress.close();
+        }
+    }
+
+    private static boolean isTerminal() {
+        try {
+            return Posix.isatty(2);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.slipway.cli;
+
+import io.slipway.image.ImageStore;
+import java.util.Comparator;
+import picocli.CommandLine.Command;
+
+@Command(name = "ls", mixinStandardHelpOptions = true,
+        description = "List the images of the store: reference, digest, size, last use.")
+final class ImageLsCommand implements Runnable {
+
+    private final CliContext context;
+
+    ImageLsCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        var store = ImageCommand.service(context, new ProgressListener(context.err(), false), null).store();
+        if (store.isEmpty()) {
+            return;
+        }
+        var entries = store.get().entries().stream().sorted(Comparator.comparing(ImageStore.Entry::reference)).toList();
+        if (entries.isEmpty()) {
+            return;
+        }
+        context.out().printf("%-50s %-19s %10s  %s%n", "REFERENCE", "DIGEST", "SIZE", "LAST USED");
+        for (ImageStore.Entry e : entries) {
+            context.out().printf("%-50s %-19s %10s  %s%n", e.reference(),
+                    e.digest().substring(0, Math.min(e.digest().length(), 19)),
+                    ProgressListener.human(e.size()), e.lastUsed().replaceFirst("\\.\\d+Z$", "Z"));
+        }
+    }
+}

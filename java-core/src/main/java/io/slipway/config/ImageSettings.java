@@ -1,0 +1,19 @@
+package io.slipway.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The administrator's image import settings (keys {@code image_*} of the configuration file).
+ *
+ * @param parallelDownloads layers downloaded at once ({@code image_parallel_downloads})
+ * @param transferAttempts tries per registry request before giving up ({@code image_transfer_attempts})
+ * @param caFile extra trusted CA certificates (PEM) beside the system store ({@code image_ca_file})
+ * @param compression squashfs compression {@code NAME[:LEVEL]} ({@code image_compression})
+ * @param builder buildah or podman, by name on PATH or absolute ({@code image_builder})
+ */
+public record ImageSettings(int parallelDownloads, int transferAttempts, Optional<Path> caFile, String compression,
+        String builder) {
+
+    public static final ImageSettings DEFAULTS = new ImageSettings(6, 5, Optional.empty(), "zstd:3", "buildah");
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# Image import against real loopback docker-registry instances, as an unprivileged user:
+# plain HTTP (insecure_registries), TLS + htpasswd basic auth with a generated CA, multi-layer
+# images with whiteouts / hard links / symlinks / long names / a file replaced by a directory,
+# a multi-arch index, 16 concurrent imports doing one pull, a killed import leaving nothing.
+
+bats_require_minimum_version 1.5.0
+TEST_USER=slipimg
+
+setup_file() {
+    export REPO=$BATS_TEST_DIRNAME/../..
+    export WORK=$(mktemp -d /tmp/slipway-image-bats.XXXXXX)
+    chmod 0755 "$WORK"
+    id "$TEST_USER" >/dev/null 2>&1 || useradd -m "$TEST_USER"
+    source "$BATS_TEST_DIRNAME/lib/registry.bash"
+    start_registry plain
+    local port; port=$(registry_port plain)
+
+    # tiny: busybox, one layer, with a config
+    new_image tiny
+    busybox_rootfs "$WORK/bundle-tiny/rootfs"
+    commit_layer tiny
+    umoci config --image "$WORK/oci:tiny" --config.env FOO=bar --config.entrypoint /bin/echo --config.cmd hello \
+        --config.workingdir /tmp >/dev/null
+    push_image tiny "$port" library/tiny:1.0
+
+    # multi: four layers exercising whiteouts and the like
+    new_image multi
+    local r=$WORK/bundle-multi/rootfs
+    busybox_rootfs "$r"
+    mkdir -p "$r/data/dir" "$r/opq"; echo old > "$r/data/gone"; echo keep > "$r/data/keep"
+    echo x > "$r/data/dir/inner"; echo file > "$r/data/becomes-dir"; echo o > "$r/opq/old"
+    echo target > "$r/data/hl-target"; ln "$r/data/hl-target" "$r/data/hl-link"
+    ln -s ../etc/passwd "$r/data/sym"
+    long=$(printf 'n%.0s' $(seq 200)); echo long > "$r/data/$long"
+    commit_layer multi
+    rm "$r/data/gone"; rm -r "$r/data/dir"; rm "$r/data/becomes-dir"; mkdir "$r/data/becomes-dir"
+    echo child > "$r/data/becomes-dir/child"
+    commit_layer multi
+    rm -r "$r/opq"; mkdir "$r/opq"; echo n > "$r/opq/new"; echo v2 > "$r/data/keep"
+    commit_layer multi
+    push_image multi "$port" team/multi:1
+
+    # big: a 120 MB incompressible layer, slow enough to kill mid-import
+    new_image big
+    busybox_rootfs "$WORK/bundle-big/rootfs"
+    head -c 120000000 /dev/urandom > "$WORK/bundle-big/rootfs/blob"
+    commit_layer big
+    push_image big "$port" team/big:1
+
+    write_config "$WORK/slipway.toml" "$port"
+    chmod -R a+rX "$WORK"
+    export PORT=$port
+}
+
+teardown_file() {
+    source "$BATS_TEST_DIRNAME/lib/registry.bash"
+    for r in plain tls; do stop_registry "$r"; done
+    rm -rf "$WORK"
+}
+
+setup() {
+    source "$BATS_TEST_DIRNAME/lib/registry.bash"
+    STORE=$WORK/store-$BATS_TEST_NUMBER
+    mkdir -p "$STORE" && chown "$TEST_USER" "$STORE"
+}
+
+# slipway as the test user, with the store of this test
+sw() {
+    runuser -u "$TEST_USER" -- env HOME="/home/$TEST_USER" SLIPWAY_CONFIG="${CONFIG:-$WORK/slipway.toml}" \
+        EDF_IMAGESTORE="$STORE" "$REPO/build/bin/slipway" "$@"
+}
+
+kill_tree() { # SIGKILL a process and all its descendants
+    local p
+    for p in $(ps -o pid= --ppid "$1"); do kill_tree "$p"; done
+    kill -KILL "$1" 2>/dev/null || true
+}
+
+blob_gets() { # blob_gets DIGEST-PREFIX: how many GETs of that blob the registry served
+    grep -c "\"GET /v2/[^ ]*/blobs/sha256:$1" "$WORK/reg-plain/log" || true
+}
+
+@test "import prints the squashfs path last and keeps the image configuration beside it" {
+    run sw image import "127.0.0.1:$PORT#library/tiny:1.0"
+    [ "$status" -eq 0 ]
+    path=${lines[-1]}
+    [[ "$path" == "$STORE"/x86/sha256-*.sqsh ]]
+    unsquashfs -l "$path" | grep -q 'squashfs-root/bin/busybox'
+    grep -q '"FOO=bar"' "$path.json"
+    grep -q '"/tmp"' "$path.json"
+    # docker form, same image: a cache hit on the same file, silent on stderr
+    run --separate-stderr sw image import "127.0.0.1:$PORT/library/tiny:1.0"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "$path" ]
+    [ -z "$stderr" ]
+    run sw image ls
+    [[ "$output" == *"127.0.0.1:$PORT#library/tiny:1.0"* ]]
+}
+
+@test "layers are merged with whiteouts, opaque dirs, hard links, symlinks and long names" {
+    run sw image import "127.0.0.1:$PORT/team/multi:1"
+    [ "$status" -eq 0 ]
+    listing=$(unsquashfs -lls "${lines[-1]}")
+    ! grep -q 'data/gone' <<<"$listing"
+    ! grep -q 'data/dir' <<<"$listing"
+    ! grep -q 'opq/old' <<<"$listing"
+    ! grep -q '\.wh\.' <<<"$listing"
+    grep -q '^d.*data/becomes-dir$' <<<"$listing"
+    grep -q 'data/becomes-dir/child' <<<"$listing"
+    grep -q 'opq/new' <<<"$listing"
+    grep -q 'data/sym -> ../etc/passwd' <<<"$listing"
+    grep -q "data/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn" <<<"$listing"
+    grep -q 'data/hl-link' <<<"$listing"
+    d=$(mktemp -d); unsquashfs -q -d "$d/r" "${lines[-1]}" data/keep data/hl-link >/dev/null
+    [ "$(cat "$d/r/data/keep")" = v2 ]
+    [ "$(cat "$d/r/data/hl-link")" = target ]
+    rm -rf "$d"
+}
+
+@test "-o FILE writes the squashfs and its configuration there" {
+    out=/home/$TEST_USER/tiny.sqsh
+    run sw image import -o "$out" "127.0.0.1:$PORT#library/tiny:1.0"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "$out" ]
+    [ -f "$out" ] && [ -f "$out.json" ]
+    run sw image import -o "$out" "127.0.0.1:$PORT#library/tiny:1.0"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"already exists"* ]]
+    rm -f "$out" "$out.json"
+}
+
+@test "an OCI layout directory is imported like a registry image" {
+    run sw image import "oci:$WORK/oci:tiny"
+    [ "$status" -eq 0 ]
+    unsquashfs -l "${lines[-1]}" | grep -q bin/busybox
+}
+
+@test "a multi-arch index picks the node's platform and lists the platforms when none fits" {
+    # an index of two manifests: the tiny image as amd64 and the multi image as arm64
+    # both images pushed into the index's repository, then an index naming them
+    skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci:tiny" "docker://127.0.0.1:$PORT/team/arch:amd64"
+    skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci:multi" "docker://127.0.0.1:$PORT/team/arch:arm64"
+    accept='Accept: application/vnd.oci.image.manifest.v1+json'
+    curl -sf -H "$accept" -o "$WORK/m1" "http://127.0.0.1:$PORT/v2/team/arch/manifests/amd64"
+    curl -sf -H "$accept" -o "$WORK/m2" "http://127.0.0.1:$PORT/v2/team/arch/manifests/arm64"
+    d1=sha256:$(sha256sum < "$WORK/m1" | cut -d' ' -f1); s1=$(stat -c %s "$WORK/m1")
+    d2=sha256:$(sha256sum < "$WORK/m2" | cut -d' ' -f1); s2=$(stat -c %s "$WORK/m2")
+    index='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":['
+    index+="{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"$d2\",\"size\":$s2,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+    index+="{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"$d1\",\"size\":$s1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}"
+    curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "$index" \
+        "http://127.0.0.1:$PORT/v2/team/arch/manifests/multi"
+    run sw image import "127.0.0.1:$PORT/team/arch:multi"
+    [ "$status" -eq 0 ]
+    [[ "${lines[-1]}" == *"${d1#sha256:}.sqsh" ]]
+    run sw image import --platform linux/arm64 "127.0.0.1:$PORT/team/arch:multi"
+    [ "$status" -eq 0 ]
+    [[ "${lines[-1]}" == *"/aarch64/sha256-${d2#sha256:}.sqsh" ]]
+    run sw image import --platform linux/s390x "127.0.0.1:$PORT/team/arch:multi"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"available platforms: linux/arm64/v8, linux/amd64"* ]]
+}
+
+@test "16 concurrent imports of one image pull each layer once" {
+    sleep 1 # the registry's access log is written asynchronously
+    before=$(blob_gets "")
+    for i in $(seq 16); do
+        sw image import "127.0.0.1:$PORT/team/multi:1" > "$WORK/conc.$i" 2>&1 &
+    done
+    wait
+    first=$(tail -n1 "$WORK/conc.1")
+    for i in $(seq 16); do [ "$(tail -n1 "$WORK/conc.$i")" = "$first" ]; done
+    sleep 1
+    after=$(blob_gets "")
+    # every layer and the config blob, exactly once
+    blobs=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        "http://127.0.0.1:$PORT/v2/team/multi/manifests/1" | grep -o '"digest"' | wc -l)
+    echo "blob GETs: $((after - before)), blobs: $blobs"
+    [ $((after - before)) -eq "$blobs" ]
+    [ "$(ls "$STORE"/blobs/sha256 | wc -l)" -eq "$blobs" ]
+    [ "$(ls "$STORE"/x86/*.sqsh | wc -l)" -eq 1 ]
+}
+
+@test "a killed import leaves no partial image and the next one succeeds" {
+    sw image import "127.0.0.1:$PORT/team/big:1" >/dev/null 2>&1 &
+    pid=$!
+    # kill it while it squashes (its hidden temporary exists)
+    for _ in $(seq 200); do
+        ls -A "$STORE/x86" 2>/dev/null | grep -q '^\.tmp-' && break
+        sleep 0.05
+    done
+    kill_tree "$pid"
+    wait "$pid" 2>/dev/null || true
+    sleep 0.5
+    [ -z "$(ls "$STORE"/x86/*.sqsh 2>/dev/null)" ]
+    run sw image import "127.0.0.1:$PORT/team/big:1"
+    [ "$status" -eq 0 ]
+    [ -f "${lines[-1]}" ]
+    [ -z "$(ls -A "$STORE"/x86 | grep '^\.tmp-')" ]
+}
+
+@test "rm removes an image and prune drops its layers" {
+    run sw image import "127.0.0.1:$PORT#library/tiny:1.0"
+    path=${lines[-1]}
+    run sw image rm "127.0.0.1:$PORT#library/tiny:1.0"
+    [ "$status" -eq 0 ]
+    [ ! -e "$path" ]
+    run sw image prune
+    [ "$status" -eq 0 ]
+    [ -z "$(ls "$STORE"/blobs/sha256/ 2>/dev/null)" ]
+    run sw image rm "127.0.0.1:$PORT#library/tiny:1.0"
+    [ "$status" -eq 1 ]
+}
+
+@test "TLS with a private CA and basic auth from the Enroot credentials file" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+    htpasswd -Bbn alice s3cr3t-pw > "$WORK/htpasswd"
+    start_registry tls "  tls: {certificate: $WORK/cert.pem, key: $WORK/key.pem}" \
+        "auth: {htpasswd: {realm: test, path: $WORK/htpasswd}}"
+    tport=$(registry_port tls)
+    skopeo copy -q --dest-creds alice:s3cr3t-pw --dest-cert-dir "$WORK/certs-none" --dest-tls-verify=false \
+        "oci:$WORK/oci:tiny" "docker://127.0.0.1:$tport/private/tiny:1"
+    chmod a+r "$WORK/cert.pem"
+    printf 'image_ca_file = "%s"\n' "$WORK/cert.pem" > "$WORK/tls.toml"
+    export CONFIG=$WORK/tls.toml
+    # no credentials: a clear refusal
+    rm -f "/home/$TEST_USER/.config/enroot/.credentials"
+    run sw image import "127.0.0.1:$tport/private/tiny:1"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"no credentials were found for 127.0.0.1:$tport"* ]]
+    creds=/home/$TEST_USER/.config/enroot/.credentials
+    rm -f "$creds"
+    runuser -u "$TEST_USER" -- mkdir -p "$(dirname "$creds")"
+    echo "machine 127.0.0.1 login alice password s3cr3t-pw" > "$creds"; chown "$TEST_USER" "$creds"; chmod 644 "$creds"
+    run sw image import "127.0.0.1:$tport/private/tiny:1"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"readable by other users"* ]]
+    [[ "$output" != *"s3cr3t-pw"* ]]
+    unsquashfs -l "${lines[-1]}" | grep -q bin/busybox
+    # a wrong password names the login, never the secret
+    chmod 600 "$creds"; echo "machine 127.0.0.1 login alice password wrong-pw" > "$creds"
+    run sw image import "127.0.0.1:$tport/private/tiny:1"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"access denied for login 'alice'"* ]]
+    [[ "$output" != *"wrong-pw"* ]]
+    rm -f "$creds"
+    # the system trust store alone does not trust the private CA
+    unset CONFIG
+    run sw image import "127.0.0.1:$tport/private/tiny:1"
+    [ "$status" -eq 1 ]
+}
