@@ -31,6 +31,9 @@ public final class ConfigLoader {
         List<Path> edfSystemSearchPath;
         List<String> insecureRegistries = List.of();
         List<Path> hooksDirs;
+        Path runtimePath;
+        Path enrootSysconfPath;
+        List<String> siteMounts = List.of();
     }
 
     /** Every key the file may hold, and how it is read. Keep docs/admin.md in step with this. */
@@ -40,6 +43,9 @@ public final class ConfigLoader {
         KEYS.put("edf_system_search_path", (s, v) -> v.edfSystemSearchPath = s.absolutePaths(true));
         KEYS.put("insecure_registries", (s, v) -> v.insecureRegistries = s.strings());
         KEYS.put("hooks_dirs", (s, v) -> v.hooksDirs = s.absolutePaths(false));
+        KEYS.put("runtime_path", (s, v) -> v.runtimePath = s.absolutePath());
+        KEYS.put("enroot_sysconf_path", (s, v) -> v.enrootSysconfPath = s.absolutePath());
+        KEYS.put("site_mounts", (s, v) -> v.siteMounts = s.strings());
     }
 
     /** Loads the configuration that applies to a process with environment {@code env}. */
@@ -93,7 +99,9 @@ public final class ConfigLoader {
         Path dir = file.toAbsolutePath().getParent();
         List<Path> edf = v.edfSystemSearchPath != null ? v.edfSystemSearchPath : List.of(dir.resolve("edf"));
         List<Path> hooks = v.hooksDirs != null ? v.hooksDirs : List.of(dir.resolve("hooks.d"));
-        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks);
+        Path enroot = v.enrootSysconfPath != null ? v.enrootSysconfPath : dir.resolve("enroot");
+        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks, Optional.ofNullable(v.runtimePath),
+                Optional.of(enroot), v.siteMounts);
     }
 
     /** One key of the file, with the conversions the key table uses. */
@@ -119,6 +127,18 @@ public final class ConfigLoader {
                 out.add(s);
             }
             return out;
+        }
+
+        Path absolutePath() {
+            Object value = doc.root().get(List.of(key));
+            if (!(value instanceof String s)) {
+                throw wrong("a string (an absolute path)");
+            }
+            if (!s.startsWith("/")) {
+                throw new SlipwayException(doc.where(doc.root().inputPositionOf(List.of(key))) + ": '"
+                        + key + "' must be an absolute path, found '" + s + "'");
+            }
+            return Path.of(s).normalize();
         }
 
         /** An array of absolute paths; a colon-separated string too where {@code colonList}. */

@@ -11,16 +11,31 @@ import java.util.Optional;
  * @param edfSystemSearchPath directories holding system-wide EDFs, searched after the user's
  * @param insecureRegistries {@code host[:port]} of registries reached over plain HTTP
  * @param hooksDirs directories of OCI hook JSON files, read in order
+ * @param runtimePath where per-container working directories go; empty for the default
+ *     ({@code ENROOT_RUNTIME_PATH}, else {@code $XDG_RUNTIME_DIR/slipway}, else {@code /tmp/slipway-UID})
+ * @param enrootSysconfPath the system directory of Enroot-style {@code hooks.d}, {@code mounts.d}
+ *     and {@code environ.d}
+ * @param siteMounts bind mounts every container gets, {@code SRC:DST[:FLAGS]}
  */
 public record SlipwayConfig(
         Optional<Path> file,
         List<Path> edfSystemSearchPath,
         List<String> insecureRegistries,
-        List<Path> hooksDirs) {
+        List<Path> hooksDirs,
+        Optional<Path> runtimePath,
+        Optional<Path> enrootSysconfPath,
+        List<String> siteMounts) {
 
     public SlipwayConfig {
         edfSystemSearchPath = List.copyOf(edfSystemSearchPath);
         insecureRegistries = List.copyOf(insecureRegistries);
         hooksDirs = List.copyOf(hooksDirs);
+        siteMounts = List.copyOf(siteMounts);
+    }
+
+    /** The settings that predate the runtime keys, with those keys at their defaults. */
+    public SlipwayConfig(Optional<Path> file, List<Path> edfSystemSearchPath, List<String> insecureRegistries,
+            List<Path> hooksDirs) {
+        this(file, edfSystemSearchPath, insecureRegistries, hooksDirs, Optional.empty(), Optional.empty(), List.of());
     }
 }
