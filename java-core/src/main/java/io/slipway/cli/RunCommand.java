@@ -19,13 +19,12 @@ import io.slipway.runtime.ImageResolver;
 import io.slipway.runtime.RuntimeSettings;
 import io.slipway.runtime.SquashfsFileImages;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -108,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
         int uid = Posix.getuid();
         Identity identity = Identity.of(uid, Posix.getgid(), hostEnv, Path.of("/etc"));
         RuntimeSettings settings = RuntimeSettings.of(config, hostEnv, uid, installation.libexecDir());
-        String id = "slipway-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        String id = "slipway-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextInt() & 0xffffffffL);
         ContainerSpec spec = ContainerPlanner.plan(id, request, imported, settings, identity, hostEnv);
         return new ContainerStarter(settings, hostEnv, context.err()).run(spec, OciHooks.load(config.hooksDirs()));
     }

@@ -158,11 +158,13 @@ public final class ContainerStarter {
                     writeBundle(spec, dir, env, hooks);
                 }
             } catch (SlipwayException | IOException e) {
+                endEvents(statusFifo);
                 Posix.kill(pid, SIGKILL);
                 waitQuietly(process);
                 throw e instanceof SlipwayException se ? se
                         : new SlipwayException("container start failed: " + e.getMessage(), e);
             }
+            endEvents(statusFifo);
             hookRunner.run(Stage.POSTSTART, hooks, BundleConfig.state(spec.id(), Stage.POSTSTART, pid, bundle,
                     annotations), pid);
             int code = waitQuietly(process);
@@ -247,7 +249,7 @@ public final class ContainerStarter {
         Thread t = new Thread(() -> {
             try {
                 String line;
-                while ((line = fifo.readLine()) != null) {
+                while ((line = fifo.readLine()) != null && !line.equals("end")) {
                     queue.add(line);
                 }
             } catch (IOException ignored) {
@@ -279,6 +281,14 @@ public final class ContainerStarter {
             Thread.currentThread().interrupt();
             throw new SlipwayException("interrupted while starting the container");
         }
+    }
+
+    /**
+     * Ends the reader thread, which would otherwise sit in a native read that delays the JVM's
+     * exit by 300 ms. This side holds the FIFO read-write, so it can write the word itself.
+     */
+    private static void endEvents(RandomAccessFile status) throws IOException {
+        status.write("end\n".getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void go(RandomAccessFile control) throws IOException {
