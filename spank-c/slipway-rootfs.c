@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (fuse_overlay || mount("overlay", root, "overlay", 0, opts) < 0) {
+		strncat(opts, ",noxattrs=1", sizeof(opts) - strlen(opts) - 1);
 		char *overlay[] = {"fuse-overlayfs", "-f", "-o", opts, root, NULL};
 		pid_t ov = spawn_daemon(overlay, NULL);
 		wait_mounted(root, ov, "fuse-overlayfs");
