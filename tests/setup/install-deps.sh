@@ -7,7 +7,9 @@ packages=(
     # build
     openjdk-17-jdk-headless maven gcc make libc6-dev
     # test harness
-    bats curl ca-certificates procps
+    bats curl ca-certificates procps bc
+    # container runtime: squashfs images mounted with FUSE, overlays, a busybox test image
+    squashfuse fuse-overlayfs fuse3 squashfs-tools busybox-static util-linux
 )
 
 missing=()
@@ -23,4 +25,9 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# FUSE mounts by unprivileged users need /dev/fuse open to them (mode 0600 on some machines).
+if [ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ]; then
+    chmod 0666 /dev/fuse
 fi
