@@ -16,7 +16,16 @@ JAVA_SRC   := $(shell find java-core/src/main -type f) java-core/pom.xml pom.xml
 # /usr installs keep their configuration in /etc (FHS); others under PREFIX/etc.
 SYSCONFDIR := $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
+# In-namespace helpers: tiny static programs, one job each, chained by exec (docs/runtime.md).
+HELPERS    := unshare rootfs mount sync switchroot nsexec
+HELPER_BIN := $(patsubst %,$(BUILD)/libexec/slipway/slipway-%,$(HELPERS))
+HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
+ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)
+
 STAGED := $(BUILD)/share/slipway/slipway.jar \
+          $(HELPER_BIN) \
+          $(BUILD)/share/slipway/enroot-scripts \
+          $(BUILD)/etc/slipway/enroot/hooks.d \
           $(BUILD)/lib/slipway/libslipway.so \
           $(BUILD)/bin/slipway \
           $(BUILD)/etc/slipway/slipway.toml \
@@ -39,6 +48,21 @@ $(BUILD)/lib/slipway/libslipway.so: spank-c/natives.c $(JAR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -I$(HEADERS) \
 		-o $@ spank-c/natives.c
+
+$(BUILD)/libexec/slipway/slipway-%: spank-c/slipway-%.c spank-c/helper.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HELPER_CFLAGS) -o $@ $<
+
+$(BUILD)/share/slipway/enroot-scripts: $(ENROOT_SCRIPTS)
+	@mkdir -p $@
+	install -m 0755 $(ENROOT_SCRIPTS) $@/
+	@touch $@
+
+# The shipped shell hooks decide for themselves whether they apply, so all are enabled.
+$(BUILD)/etc/slipway/enroot/hooks.d: $(ENROOT_SCRIPTS)
+	@mkdir -p $@ $(BUILD)/etc/slipway/enroot/mounts.d $(BUILD)/etc/slipway/enroot/environ.d
+	install -m 0755 $(ENROOT_SCRIPTS) $@/
+	@touch $@
 
 $(BUILD)/bin/slipway: java-core/src/main/launcher/slipway
 	install -D -m 0755 $< $@
@@ -72,7 +96,11 @@ test: all unit-test
 
 install: all
 	@set -e; dest="$(DESTDIR)$(PREFIX)"; etc="$(DESTDIR)$(SYSCONFDIR)"; \
-	install -d "$$dest/bin" "$$dest/share/slipway/examples" "$$dest/lib/slipway" "$$etc/slipway/edf"; \
+	install -d "$$dest/bin" "$$dest/share/slipway/enroot-scripts" "$$dest/share/slipway/examples" "$$dest/lib/slipway" "$$dest/libexec/slipway" "$$etc/slipway/edf"; \
+	install -d "$$etc/slipway/hooks.d" "$$etc/slipway/enroot/hooks.d" "$$etc/slipway/enroot/mounts.d" "$$etc/slipway/enroot/environ.d"; \
+	install -m 0755 $(HELPER_BIN) "$$dest/libexec/slipway/"; \
+	install -m 0755 $(ENROOT_SCRIPTS) "$$dest/share/slipway/enroot-scripts/"; \
+	for f in $(ENROOT_SCRIPTS); do [ -e "$$etc/slipway/enroot/hooks.d/$${f##*/}" ] || install -m 0755 "$$f" "$$etc/slipway/enroot/hooks.d/"; done; \
 	install -m 0755 $(BUILD)/bin/slipway "$$dest/bin/slipway"; \
 	install -m 0644 $(BUILD)/share/slipway/slipway.jar "$$dest/share/slipway/slipway.jar"; \
 	install -m 0755 $(BUILD)/lib/slipway/libslipway.so "$$dest/lib/slipway/libslipway.so"; \

@@ -3,6 +3,10 @@
  * multi-threaded JVM live here; anything touching namespaces or mounts is a separate exec'd helper.
  * The prototypes come from the header javac generates, so a signature change breaks the build.
  */
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "io_slipway_posix_Posix.h"
@@ -33,4 +37,24 @@ JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_getgid0(JNIEnv *env, jclass c
 	(void)env;
 	(void)cls;
 	return (jint)getgid();
+}
+
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_kill0(JNIEnv *env, jclass cls, jint pid, jint sig)
+{
+	(void)env;
+	(void)cls;
+	return kill((pid_t)pid, sig) == 0 ? 0 : errno;
+}
+
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_mkfifo0(JNIEnv *env, jclass cls, jstring path)
+{
+	const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+	int rc;
+
+	(void)cls;
+	if (p == NULL)
+		return ENOMEM;
+	rc = mkfifo(p, 0600) == 0 ? 0 : errno;
+	(*env)->ReleaseStringUTFChars(env, path, p);
+	return rc;
 }

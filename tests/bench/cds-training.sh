@@ -29,6 +29,9 @@ record edf render demo
 record edf render --format toml demo
 record edf validate demo cluster-defaults "$tmp/missing.toml"
 record edf path
+record run --help
+record hooks
+record run --image "$tmp/missing.sqsh" true
 
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"

@@ -7,12 +7,13 @@ packages=(
     # build
     openjdk-17-jdk-headless maven gcc make libc6-dev
     # test harness
-    bats curl ca-certificates procps python3
-    # image import (tar2sqfs streams the merged layers into squashfs) and its tests
-    squashfs-tools squashfs-tools-ng squashfuse fuse3 zstd
+    bats curl ca-certificates procps python3 bc util-linux
+    # squashfs images: tar2sqfs streams merged layers into squashfs; squashfuse mounts them
+    squashfs-tools squashfs-tools-ng squashfuse fuse3 fuse-overlayfs zstd
+    # registry and test images for the import tests
     docker-registry skopeo umoci busybox-static apache2-utils openssl
     # Containerfile builds and the import benchmark
-    buildah debootstrap bc
+    buildah debootstrap
 )
 
 missing=()
@@ -28,4 +29,9 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# FUSE mounts by unprivileged users need /dev/fuse open to them (mode 0600 on some machines).
+if [ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ]; then
+    chmod 0666 /dev/fuse
 fi

@@ -13,7 +13,8 @@ import picocli.CommandLine.ScopeType;
 
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Containerized user environments for Slurm.",
-        subcommands = {EdfCommand.class, ImageCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {EdfCommand.class, ImageCommand.class, RunCommand.class, HooksCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
             "3:internal error"})
@@ -40,6 +41,8 @@ public final class Main implements Runnable {
 
     public static int execute(CliContext context, String... args) {
         CommandLine cli = new CommandLine(new Main(), new ContextFactory(context));
+        // Everything after the command of `slipway run` belongs to that command, options included.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, context, line));

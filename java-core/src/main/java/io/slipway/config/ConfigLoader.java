@@ -36,6 +36,9 @@ public final class ConfigLoader {
         Optional<Path> caFile = ImageSettings.DEFAULTS.caFile();
         String compression = ImageSettings.DEFAULTS.compression();
         String builder = ImageSettings.DEFAULTS.builder();
+        Path runtimePath;
+        Path enrootSysconfPath;
+        List<String> siteMounts = List.of();
     }
 
     /** Every key the file may hold, and how it is read. Keep docs/admin.md in step with this. */
@@ -51,6 +54,9 @@ public final class ConfigLoader {
         KEYS.put("image_compression", (s, v) -> v.compression = s.matching(
                 "(gzip|lzo|lz4|xz|lzma|zstd)(:[0-9]{1,2})?", "a compressor NAME[:LEVEL] (gzip, lzo, lz4, xz, lzma, zstd)"));
         KEYS.put("image_builder", (s, v) -> v.builder = s.matching("[^\\s]+", "a program name or path"));
+        KEYS.put("runtime_path", (s, v) -> v.runtimePath = s.absolutePath());
+        KEYS.put("enroot_sysconf_path", (s, v) -> v.enrootSysconfPath = s.absolutePath());
+        KEYS.put("site_mounts", (s, v) -> v.siteMounts = s.strings());
     }
 
     /** Loads the configuration that applies to a process with environment {@code env}. */
@@ -104,8 +110,10 @@ public final class ConfigLoader {
         Path dir = file.toAbsolutePath().getParent();
         List<Path> edf = v.edfSystemSearchPath != null ? v.edfSystemSearchPath : List.of(dir.resolve("edf"));
         List<Path> hooks = v.hooksDirs != null ? v.hooksDirs : List.of(dir.resolve("hooks.d"));
-        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks, new ImageSettings(v.parallelDownloads,
-                v.transferAttempts, v.caFile, v.compression, v.builder));
+        Path enroot = v.enrootSysconfPath != null ? v.enrootSysconfPath : dir.resolve("enroot");
+        return new SlipwayConfig(source, edf, v.insecureRegistries, hooks, Optional.ofNullable(v.runtimePath),
+                Optional.of(enroot), v.siteMounts, new ImageSettings(v.parallelDownloads, v.transferAttempts,
+                        v.caFile, v.compression, v.builder));
     }
 
     /** One key of the file, with the conversions the key table uses. */
@@ -133,11 +141,6 @@ public final class ConfigLoader {
             return s;
         }
 
-        Path absolutePath() {
-            String s = matching("/.*", "an absolute path");
-            return Path.of(s).normalize();
-        }
-
         List<String> strings() {
             Object value = doc.root().get(List.of(key));
             if (!(value instanceof TomlArray array)) {
@@ -152,6 +155,18 @@ public final class ConfigLoader {
                 out.add(s);
             }
             return out;
+        }
+
+        Path absolutePath() {
+            Object value = doc.root().get(List.of(key));
+            if (!(value instanceof String s)) {
+                throw wrong("a string (an absolute path)");
+            }
+            if (!s.startsWith("/")) {
+                throw new SlipwayException(doc.where(doc.root().inputPositionOf(List.of(key))) + ": '"
+                        + key + "' must be an absolute path, found '" + s + "'");
+            }
+            return Path.of(s).normalize();
         }
 
         /** An array of absolute paths; a colon-separated string too where {@code colonList}. */

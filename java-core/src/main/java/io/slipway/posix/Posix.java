@@ -37,6 +37,21 @@ public final class Posix {
         return getgid0();
     }
 
+    /** Sends {@code signal} to process {@code pid}; false when it no longer exists. */
+    public static boolean kill(long pid, int signal) {
+        ensureLoaded();
+        return kill0((int) pid, signal) == 0;
+    }
+
+    /** Creates a FIFO readable and writable by its owner only. */
+    public static void mkfifo(Path path) {
+        ensureLoaded();
+        int errno = mkfifo0(path.toString());
+        if (errno != 0) {
+            throw new SlipwayException("cannot create FIFO " + path + " (errno " + errno + ")");
+        }
+    }
+
     /** Where the library is looked for: the property, else the installation's lib directory. */
     public static Optional<Path> libraryPath() {
         String configured = System.getProperty(LIBRARY_PROPERTY);
@@ -71,4 +86,8 @@ public final class Posix {
     private static native int geteuid0();
 
     private static native int getgid0();
+
+    private static native int kill0(int pid, int signal);
+
+    private static native int mkfifo0(String path);
 }
