@@ -86,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         if (environment != null) {
             Edfs.Context edfContext = context.edfContext();
             LoadedEdf loaded = Edfs.load(environment, edfContext);
-            String reference = image != null ? image : imageOf(loaded, edfContext);
+            String reference = image != null ? image : Edfs.image(loaded, edfContext);
             if (reference == null || reference.isEmpty()) {
                 throw new SlipwayException("the EDF names no image; give --image");
             }
@@ -110,30 +110,6 @@ final class RunCommand implements Callable<Integer> {
         String id = "slipway-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextInt() & 0xffffffffL);
         ContainerSpec spec = ContainerPlanner.plan(id, request, imported, settings, identity, hostEnv);
         return new ContainerStarter(settings, hostEnv, context.err()).run(spec, OciHooks.load(config.hooksDirs()));
-    }
-
-    private static final java.util.regex.Pattern UNDEFINED =
-            java.util.regex.Pattern.compile("variable ([A-Za-z_][A-Za-z0-9_]*) is not defined");
-
-    /**
-     * The EDF's image, before the image environment is known. Other fields may refer to image
-     * variables that are undefined until then, so those are stood in for by empty values here;
-     * the real resolution below uses the image's environment. (The EDF engine has no call that
-     * resolves the image alone; this loop stands in for one.)
-     */
-    private static String imageOf(LoadedEdf loaded, Edfs.Context edfContext) {
-        Map<String, String> standIns = new LinkedHashMap<>();
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return Edfs.resolve(loaded, standIns, edfContext).image();
-            } catch (io.slipway.edf.EdfException e) {
-                var m = UNDEFINED.matcher(e.getMessage());
-                if (attempt > 100 || !m.find() || standIns.containsKey(m.group(1))) {
-                    throw e;
-                }
-                standIns.put(m.group(1), "");
-            }
-        }
     }
 
     private ContainerRequest applyOptions(ContainerRequest r) {

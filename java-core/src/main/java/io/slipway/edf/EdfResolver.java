@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 final class EdfResolver {
 
     private final Variables variables;
+    private final Variables hostVariables;
     private final Path cwd;
     private final Consumer<EdfWarning> warnings;
 
@@ -34,6 +35,7 @@ final class EdfResolver {
 
     private EdfResolver(Variables variables, Path cwd, Consumer<EdfWarning> warnings) {
         this.variables = variables;
+        this.hostVariables = Variables.ofHost(variables.host());
         this.cwd = cwd;
         this.warnings = warnings;
     }
@@ -42,6 +44,24 @@ final class EdfResolver {
         EdfResolver resolver = new EdfResolver(variables, cwd, warnings);
         loaded.layers().forEach(resolver::apply);
         return resolver.result(loaded);
+    }
+
+    /**
+     * The image the resolution will use, known before the image is: the last file that sets
+     * {@code image} decides, expanded with the host variables only.
+     */
+    static String image(LoadedEdf loaded, Variables variables, Path cwd) {
+        for (int i = loaded.layers().size() - 1; i >= 0; i--) {
+            Located image = loaded.layers().get(i).image();
+            if (image != null) {
+                String value = hostPath(expand(image, Variables.ofHost(variables.host())), false, cwd);
+                if (value.isEmpty()) {
+                    throw image.error("the image is empty");
+                }
+                return value;
+            }
+        }
+        throw noImage(loaded);
     }
 
     static String expand(Located value, Variables variables) {
@@ -62,13 +82,14 @@ final class EdfResolver {
     }
 
     private void apply(EdfFile file) {
+        // The image is chosen before its variables are known, so image and recipe use the host's only.
         if (file.image() != null) {
-            image = hostPath(expand(file.image()), false);
+            image = hostPath(expand(file.image(), hostVariables), false, cwd);
             imageFrom = file.image();
         }
         if (file.containerfile() != null) {
-            String value = expand(file.containerfile());
-            containerfile = value.isEmpty() ? null : hostPath(value, true);
+            String value = expand(file.containerfile(), hostVariables);
+            containerfile = value.isEmpty() ? null : hostPath(value, true, cwd);
             containerfileFrom = file.containerfile();
         }
         if (file.workdir() != null) {
@@ -97,7 +118,7 @@ final class EdfResolver {
      * Relative host paths start from the caller's working directory. For {@code image} only text
      * starting with '.' or '/' is a path; anything else is a registry reference.
      */
-    private String hostPath(String value, boolean alwaysPath) {
+    private static String hostPath(String value, boolean alwaysPath, Path cwd) {
         if (value.startsWith("/") || value.startsWith(".") || (alwaysPath && !value.isEmpty())) {
             return cwd.resolve(value).normalize().toString();
         }
@@ -166,11 +187,16 @@ final class EdfResolver {
         return host + (container == null ? "" : ":" + container) + (permissions == null ? "" : ":" + permissions);
     }
 
+    private static EdfException noImage(LoadedEdf loaded) {
+        List<String> sources = loaded.sources().stream().map(Path::toString).toList();
+        return new EdfException(sources.get(sources.size() - 1), "no image: set 'image' in this file or in"
+                + " one of its base environments (files applied: " + String.join(", ", sources) + ")");
+    }
+
     private ResolvedEdf result(LoadedEdf loaded) {
         List<String> sources = loaded.sources().stream().map(Path::toString).toList();
         if (image == null) {
-            throw new EdfException(sources.get(sources.size() - 1), "no image: set 'image' in this file or in"
-                    + " one of its base environments (files applied: " + String.join(", ", sources) + ")");
+            throw noImage(loaded);
         }
         if (image.isEmpty()) {
             throw imageFrom.error("the image is empty");

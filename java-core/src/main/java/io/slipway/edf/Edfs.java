@@ -44,6 +44,14 @@ public final class Edfs {
         return resolve(load(argument, context), Map.of(), context);
     }
 
+    /**
+     * The image {@code loaded} names, without resolving the rest: what the runtime needs to fetch
+     * the image whose variables the full resolution then uses. Prints no warnings.
+     */
+    public static String image(LoadedEdf loaded, Context context) {
+        return EdfResolver.image(loaded, Variables.ofHost(context.environment()), context.cwd());
+    }
+
     /** Resolves again once the image environment is known, as the runtime does. */
     public static ResolvedEdf resolve(LoadedEdf loaded, Map<String, String> imageEnvironment, Context context) {
         Variables variables = new Variables(context.environment(), imageEnvironment);

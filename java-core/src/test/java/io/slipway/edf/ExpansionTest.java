@@ -120,6 +120,27 @@ class ExpansionTest extends EdfTestBase {
     }
 
     @Test
+    void theImageAndItsRecipeUseHostVariablesOnlySinceTheyChooseTheImage() {
+        f.write("t.toml", "image = \"/img/${TAG}.sqsh\"\ncontainerfile = \"/r/${TAG}\"\n");
+        ResolvedEdf edf = f.resolve(f.t(), Map.of("TAG", "from-image"));
+        assertThat(edf.image()).isEqualTo("/img/24.04.sqsh");
+        assertThat(edf.containerfile()).isEqualTo("/r/24.04");
+    }
+
+    @Test
+    void theImageIsKnownBeforeTheImageEnvironmentEvenWhenOtherFieldsNeedIt() {
+        f.user("base", "image = \"${REGISTRY}#base:1\"\n");
+        f.write("t.toml", "base_environment = \"base\"\n[env]\nCUDA = \"${CUDA_HOME}/lib\"\n");
+        LoadedEdf loaded = Edfs.load(f.t(), f.context());
+        assertThat(Edfs.image(loaded, f.context())).isEqualTo("nvcr.io#base:1");
+        assertThat(Edfs.resolve(loaded, Map.of("CUDA_HOME", "/cuda"), f.context()).env()).containsEntry("CUDA", "/cuda/lib");
+        f.write("noimage.toml", "[env]\nA = \"1\"\n");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(EdfException.class,
+                () -> Edfs.image(Edfs.load(f.dir.resolve("noimage.toml").toString(), f.context()), f.context()))
+                .getMessage()).contains("no image");
+    }
+
+    @Test
     void submissionTimeResolutionUsesTheHostOnly() {
         assertThat(f.textFails("image = \"x\"\n[env]\nCUDA = \"${CUDA_HOME}/lib\"\n").getMessage())
                 .contains("variable CUDA_HOME is not defined");
