@@ -252,3 +252,29 @@ blob_gets() { # blob_gets DIGEST-PREFIX: how many GETs of that blob the registry
     run sw image import "127.0.0.1:$tport/private/tiny:1"
     [ "$status" -eq 1 ]
 }
+
+@test "slipway run pulls a registry image on demand and uses its configuration" {
+    # entrypoint on (the default): the image's /bin/echo gets the command as arguments
+    run --separate-stderr sw run --image "127.0.0.1:$PORT#library/tiny:1.0" -- from-the-entrypoint
+    [ "$status" -eq 0 ]
+    [ "$output" = "from-the-entrypoint" ]
+    # the image is in the store now; its Env and WorkingDir apply
+    run sw image ls
+    [[ "$output" == *"127.0.0.1:$PORT#library/tiny:1.0"* ]]
+    run --separate-stderr sw run --no-entrypoint --image "127.0.0.1:$PORT#library/tiny:1.0" -- sh -c 'echo "$FOO $(pwd)"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "bar /tmp" ]
+}
+
+@test "an EDF naming a registry image resolves its env against the image's variables" {
+    cat > "$WORK/pulled.toml" <<EDF
+image = "127.0.0.1:$PORT#library/tiny:1.0"
+entrypoint = false
+[env]
+FROM_IMAGE = "\${FOO}-edf"
+EDF
+    chmod a+r "$WORK/pulled.toml"
+    run --separate-stderr sw run --environment="$WORK/pulled.toml" -- sh -c 'echo "$FROM_IMAGE"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "bar-edf" ]
+}

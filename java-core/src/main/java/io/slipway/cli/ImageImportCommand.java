@@ -2,7 +2,6 @@ package io.slipway.cli;
 
 import io.slipway.image.ImageService;
 import io.slipway.image.ImportedImage;
-import io.slipway.posix.Posix;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -39,8 +38,7 @@ final class ImageImportCommand implements Runnable {
 
     @Override
     public void run() {
-        boolean tty = isTerminal();
-        ProgressListener progress = new ProgressListener(context.err(), tty);
+        ProgressListener progress = ProgressListener.onStderr(context);
         try {
             ImageService service = ImageCommand.service(context, progress, platform);
             ImportedImage image;
@@ -61,11 +59,4 @@ final class ImageImportCommand implements Runnable {
         }
     }
 
-    private static boolean isTerminal() {
-        try {
-            return Posix.isatty(2);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
 }

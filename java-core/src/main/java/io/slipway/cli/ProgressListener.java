@@ -32,6 +32,17 @@ final class ProgressListener implements ImportListener, AutoCloseable {
     private ScheduledExecutorService ticker;
     private int drawn;
 
+    /** Progress on the caller's stderr, animated only when a person watches it. */
+    static ProgressListener onStderr(CliContext context) {
+        boolean tty;
+        try {
+            tty = io.slipway.posix.Posix.isatty(2);
+        } catch (RuntimeException e) {
+            tty = false;
+        }
+        return new ProgressListener(context.err(), tty);
+    }
+
     ProgressListener(PrintWriter err, boolean tty) {
         this.err = err;
         this.tty = tty;

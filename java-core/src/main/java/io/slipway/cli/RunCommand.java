@@ -8,6 +8,7 @@ import io.slipway.edf.LoadedEdf;
 import io.slipway.edf.Mount;
 import io.slipway.edf.ResolvedEdf;
 import io.slipway.hooks.OciHooks;
+import io.slipway.image.ImageService;
 import io.slipway.image.ImportedImage;
 import io.slipway.posix.Posix;
 import io.slipway.runtime.ContainerPlanner;
@@ -17,7 +18,6 @@ import io.slipway.runtime.ContainerStarter;
 import io.slipway.runtime.Identity;
 import io.slipway.runtime.ImageResolver;
 import io.slipway.runtime.RuntimeSettings;
-import io.slipway.runtime.SquashfsFileImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,9 +78,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (ProgressListener progress = ProgressListener.onStderr(context)) {
+            ImageService service = ImageCommand.service(context, progress, null);
+            return run(reference -> {
+                ImportedImage imported = service.ensure(reference);
+                progress.finish();
+                return imported;
+            });
+        }
+    }
+
+    private int run(ImageResolver images) {
         SlipwayConfig config = context.config();
         Map<String, String> hostEnv = context.environment();
-        ImageResolver images = new SquashfsFileImages(context.cwd(), SquashfsFileImages.NO_REGISTRY);
         ContainerRequest request;
         ImportedImage imported;
         if (environment != null) {
@@ -109,7 +119,11 @@ final class RunCommand implements Callable<Integer> {
         RuntimeSettings settings = RuntimeSettings.of(config, hostEnv, uid, installation.libexecDir());
         String id = "slipway-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextInt() & 0xffffffffL);
         ContainerSpec spec = ContainerPlanner.plan(id, request, imported, settings, identity, hostEnv);
-        return new ContainerStarter(settings, hostEnv, context.err()).run(spec, OciHooks.load(config.hooksDirs()));
+        try {
+            return new ContainerStarter(settings, hostEnv, context.err()).run(spec, OciHooks.load(config.hooksDirs()));
+        } finally {
+            imported.discardIfEphemeral();
+        }
     }
 
     private ContainerRequest applyOptions(ContainerRequest r) {

@@ -4,8 +4,8 @@ import io.slipway.image.ImportedImage;
 
 /**
  * Turns an image reference (an EDF {@code image} or {@code --image}) into an image ready to
- * start. Registry references plug in here once image import exists; {@link SquashfsFileImages}
- * handles squashfs files.
+ * start: {@code slipway run} passes the image store ({@link io.slipway.image.ImageService}), which
+ * takes squashfs files as they are and imports registry references.
  */
 public interface ImageResolver {
     ImportedImage resolve(String reference);
