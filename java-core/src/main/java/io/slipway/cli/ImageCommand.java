@@ -20,6 +20,11 @@ final class ImageCommand implements Runnable {
     }
 
     /** The image service of a command, reporting to {@code listener}. */
+    /** The caller's image store, quietly; empty in cache-free mode. */
+    static java.util.Optional<io.slipway.image.ImageStore> store(CliContext context) {
+        return service(context, new ProgressListener(context.err(), false), null).store();
+    }
+
     static ImageService service(CliContext context, ImportListener listener, String platform) {
         Platform p = platform == null || platform.isEmpty() ? Platform.ofThisMachine() : Platform.parse(platform);
         return new ImageService(new ImageService.Context(context.environment(), context.cwd(), context.config(), p,

@@ -16,7 +16,7 @@ final class ImageLsCommand implements Runnable {
 
     @Override
     public void run() {
-        var store = ImageCommand.service(context, new ProgressListener(context.err(), false), null).store();
+        var store = ImageCommand.store(context);
         if (store.isEmpty()) {
             return;
         }

@@ -21,7 +21,7 @@ final class ImageRmCommand implements Runnable {
 
     @Override
     public void run() {
-        var store = ImageCommand.service(context, new ProgressListener(context.err(), false), null).store()
+        var store = ImageCommand.store(context)
                 .orElseThrow(() -> new SlipwayException("there is no image store (set SCRATCH or EDF_IMAGESTORE)"));
         for (String ref : references) {
             String wanted = ref.startsWith("sha256:") ? ref : ImageReference.parse(ref).withoutUser().toString();
