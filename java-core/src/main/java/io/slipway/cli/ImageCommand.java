@@ -19,12 +19,12 @@ final class ImageCommand implements Runnable {
                 "a subcommand is required: import, ls, rm or prune");
     }
 
-    /** The image service of a command, reporting to {@code listener}. */
     /** The caller's image store, quietly; empty in cache-free mode. */
     static java.util.Optional<io.slipway.image.ImageStore> store(CliContext context) {
         return service(context, new ProgressListener(context.err(), false), null).store();
     }
 
+    /** The image service of a command, reporting to {@code listener}. */
     static ImageService service(CliContext context, ImportListener listener, String platform) {
         Platform p = platform == null || platform.isEmpty() ? Platform.ofThisMachine() : Platform.parse(platform);
         return new ImageService(new ImageService.Context(context.environment(), context.cwd(), context.config(), p,

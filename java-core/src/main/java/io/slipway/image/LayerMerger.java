@@ -35,6 +35,21 @@ public final class LayerMerger {
         String name();
 
         Path file() throws IOException;
+
+        /** A layer already on disk, named after its file. */
+        static Layer of(Path file) {
+            return new Layer() {
+                @Override
+                public String name() {
+                    return file.getFileName().toString();
+                }
+
+                @Override
+                public Path file() {
+                    return file;
+                }
+            };
+        }
     }
 
     /** What was dropped or changed, for one summary warning. */

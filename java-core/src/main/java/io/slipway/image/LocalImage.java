@@ -30,17 +30,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
         List<LayerMerger.Layer> out = new ArrayList<>();
         for (int i = bottomFirst.size() - 1; i >= 0; i--) {
             Path p = bottomFirst.get(i);
-            out.add(new LayerMerger.Layer() {
-                @Override
-                public String name() {
-                    return p.getFileName().toString();
-                }
-
-                @Override
-                public Path file() {
-                    return p;
-                }
-            });
+            out.add(LayerMerger.Layer.of(p));
         }
         return out;
     }

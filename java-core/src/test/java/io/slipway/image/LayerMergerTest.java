@@ -88,17 +88,7 @@ class LayerMergerTest {
     private Merged merge(Path... topFirst) throws IOException {
         List<LayerMerger.Layer> layers = new ArrayList<>();
         for (Path p : topFirst) {
-            layers.add(new LayerMerger.Layer() {
-                @Override
-                public String name() {
-                    return p.getFileName().toString();
-                }
-
-                @Override
-                public Path file() {
-                    return p;
-                }
-            });
+            layers.add(LayerMerger.Layer.of(p));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LayerMerger.Report report = new LayerMerger().merge(layers, out);
