@@ -22,13 +22,21 @@ HELPER_BIN := $(patsubst %,$(BUILD)/libexec/slipway/slipway-%,$(HELPERS))
 HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
 ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)
 
+# The SPANK plugin: one C file per context (docs/architecture.md), exporting only slurm_spank_*.
+PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c json.c)
+PLUGIN     := $(BUILD)/lib/slurm/spank_slipway.so
+JVMHOST    := $(BUILD)/libexec/slipway/slipway-jvmhost
+
 STAGED := $(BUILD)/share/slipway/slipway.jar \
           $(HELPER_BIN) \
+          $(PLUGIN) \
+          $(JVMHOST) \
           $(BUILD)/share/slipway/enroot-scripts \
           $(BUILD)/etc/slipway/enroot/hooks.d \
           $(BUILD)/lib/slipway/libslipway.so \
           $(BUILD)/bin/slipway \
           $(BUILD)/etc/slipway/slipway.toml \
+          $(BUILD)/etc/slipway/plugstack.conf \
           $(BUILD)/etc/slipway/edf \
           $(BUILD)/share/slipway/examples \
           $(BUILD)/share/slipway/cds-training.sh \
@@ -48,6 +56,16 @@ $(BUILD)/lib/slipway/libslipway.so: spank-c/natives.c $(JAR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -I$(HEADERS) \
 		-o $@ spank-c/natives.c
+
+$(PLUGIN): $(PLUGIN_SRC) spank-c/plugin.h spank-c/json.h spank-c/spank_slipway.lds
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -Wl,--version-script=spank-c/spank_slipway.lds -o $@ $(PLUGIN_SRC) -lpthread -ldl
+
+# The JNI host links libjvm at run time (dlopen), so it builds and loads without Java present.
+$(JVMHOST): spank-c/slipway-jvmhost.c spank-c/json.c spank-c/json.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -o $@ spank-c/slipway-jvmhost.c \
+		spank-c/json.c -lpthread -ldl
 
 $(BUILD)/libexec/slipway/slipway-%: spank-c/slipway-%.c spank-c/helper.h
 	@mkdir -p $(dir $@)
@@ -70,6 +88,11 @@ $(BUILD)/bin/slipway: java-core/src/main/launcher/slipway
 $(BUILD)/etc/slipway/slipway.toml: conf/slipway.toml
 	install -D -m 0644 $< $@
 
+# A plugstack.conf snippet naming this tree's plugin (install writes one for PREFIX).
+$(BUILD)/etc/slipway/plugstack.conf: conf/plugstack.conf
+	@mkdir -p $(dir $@)
+	sed 's|/usr/lib/slurm/spank_slipway.so|$(abspath $(BUILD))/lib/slurm/spank_slipway.so|' $< > $@
+
 $(BUILD)/etc/slipway/edf: $(wildcard conf/edf/*)
 	@mkdir -p $@
 	cp -a conf/edf/. $@/
@@ -89,7 +112,13 @@ $(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/
 		$(BUILD)/share/slipway/cds-training.sh
 	$(BUILD)/share/slipway/cds-training.sh $(BUILD) $@
 
-unit-test: $(BUILD)/lib/slipway/libslipway.so
+# C unit tests run under the address and undefined-behaviour sanitizers.
+$(BUILD)/tests/json_test: tests/c/json_test.c spank-c/json.c spank-c/json.h
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ tests/c/json_test.c spank-c/json.c
+
+unit-test: $(BUILD)/lib/slipway/libslipway.so $(BUILD)/tests/json_test
+	$(BUILD)/tests/json_test
 	mvn -B --no-transfer-progress verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
 
 test: all unit-test
@@ -98,13 +127,16 @@ install: all
 	@set -e; dest="$(DESTDIR)$(PREFIX)"; etc="$(DESTDIR)$(SYSCONFDIR)"; \
 	install -d "$$dest/bin" "$$dest/share/slipway/enroot-scripts" "$$dest/share/slipway/examples" "$$dest/lib/slipway" "$$dest/libexec/slipway" "$$etc/slipway/edf"; \
 	install -d "$$etc/slipway/hooks.d" "$$etc/slipway/enroot/hooks.d" "$$etc/slipway/enroot/mounts.d" "$$etc/slipway/enroot/environ.d"; \
-	install -m 0755 $(HELPER_BIN) "$$dest/libexec/slipway/"; \
+	install -d "$$dest/lib/slurm"; \
+	install -m 0755 $(HELPER_BIN) $(JVMHOST) "$$dest/libexec/slipway/"; \
+	install -m 0755 $(PLUGIN) "$$dest/lib/slurm/spank_slipway.so"; \
 	install -m 0755 $(ENROOT_SCRIPTS) "$$dest/share/slipway/enroot-scripts/"; \
 	for f in $(ENROOT_SCRIPTS); do [ -e "$$etc/slipway/enroot/hooks.d/$${f##*/}" ] || install -m 0755 "$$f" "$$etc/slipway/enroot/hooks.d/"; done; \
 	install -m 0755 $(BUILD)/bin/slipway "$$dest/bin/slipway"; \
 	install -m 0644 $(BUILD)/share/slipway/slipway.jar "$$dest/share/slipway/slipway.jar"; \
 	install -m 0755 $(BUILD)/lib/slipway/libslipway.so "$$dest/lib/slipway/libslipway.so"; \
 	[ -e "$$etc/slipway/slipway.toml" ] || install -m 0644 conf/slipway.toml "$$etc/slipway/slipway.toml"; \
+	sed 's|/usr/lib/slurm/spank_slipway.so|$(PREFIX)/lib/slurm/spank_slipway.so|' conf/plugstack.conf > "$$etc/slipway/plugstack.conf"; \
 	cp -a conf/edf/. "$$etc/slipway/edf/"; \
 	cp -a conf/examples/. "$$dest/share/slipway/examples/"; \
 	install -m 0755 tests/bench/cds-training.sh "$$dest/share/slipway/cds-training.sh"; \

@@ -33,6 +33,18 @@ record run --help
 record hooks
 record run --image "$tmp/missing.sqsh" true
 
+# What the SPANK plugin asks (through the JNI host, with the same class path): a submission check
+# and a start that fails early, which loads the request, EDF, image and runtime classes.
+plugin() {
+    n=$((n + 1))
+    printf '%s' "$1" | "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
+        -Dslipway.prefix="$prefix" io.slipway.slurm.PluginHost >/dev/null 2>&1 || true
+}
+env="{\"HOME\":\"$tmp\",\"EDF_PATH\":\"$examples\",\"USER\":\"cds\"}"
+plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}"
+printf 'image = "%s"\n' "$tmp/missing.sqsh" > "$tmp/e.toml"
+plugin "{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":0,\"gid\":0,\"local_tasks\":1,\"node\":\"n\"}}"
+
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"
 "$java" -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$archive" \

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Renders import progress on stderr: on a terminal, one self-updating line per layer with bytes
  * and rate; otherwise one line per downloaded layer. Nothing is printed for cache hits.
  */
-final class ProgressListener implements ImportListener, AutoCloseable {
+public final class ProgressListener implements ImportListener, AutoCloseable {
 
     private static final class Layer {
         final long size;
@@ -43,7 +43,7 @@ final class ProgressListener implements ImportListener, AutoCloseable {
         return new ProgressListener(context.err(), tty);
     }
 
-    ProgressListener(PrintWriter err, boolean tty) {
+    public ProgressListener(PrintWriter err, boolean tty) {
         this.err = err;
         this.tty = tty;
     }
@@ -110,7 +110,7 @@ final class ProgressListener implements ImportListener, AutoCloseable {
         }
     }
 
-    synchronized void finish() {
+    public synchronized void finish() {
         if (tty && drawn > 0) {
             draw();
         }

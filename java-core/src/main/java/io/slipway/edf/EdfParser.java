@@ -22,8 +22,11 @@ final class EdfParser {
     private final TomlDocument doc;
     private final Consumer<EdfWarning> warnings;
 
-    private EdfParser(TomlDocument doc, Consumer<EdfWarning> warnings) {
+    private final String text;
+
+    private EdfParser(TomlDocument doc, String text, Consumer<EdfWarning> warnings) {
         this.doc = doc;
+        this.text = text;
         this.warnings = warnings;
     }
 
@@ -34,7 +37,7 @@ final class EdfParser {
         } catch (SlipwayException e) {
             throw EdfException.wrap(e);
         }
-        return new EdfParser(doc, warnings).file();
+        return new EdfParser(doc, text, warnings).file();
     }
 
     private EdfFile file() {
@@ -55,7 +58,8 @@ final class EdfParser {
                 stringArray(root, "mounts", "strings like \"SOURCE:DESTINATION[:FLAGS]\""),
                 stringArray(root, "devices", "strings like \"HOST[:CONTAINER][:rwm]\""),
                 env(root),
-                annotations(root));
+                annotations(root),
+                text);
     }
 
     private String whereKey(TomlTable table, String key) {

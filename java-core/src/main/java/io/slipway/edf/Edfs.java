@@ -3,6 +3,8 @@ package io.slipway.edf;
 import io.slipway.config.SlipwayConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +52,37 @@ public final class Edfs {
      */
     public static String image(LoadedEdf loaded, Context context) {
         return EdfResolver.image(loaded, Variables.ofHost(context.environment()), context.cwd());
+    }
+
+    /**
+     * The submission-time check: resolves with the host environment only. A variable the host
+     * lacks may come from the image, which is not known yet, so it expands to "" here and its name
+     * is returned; when such names exist, an error found after expanding them is left for the node
+     * to report, because the image may define them.
+     *
+     * @return the names left for the image to define
+     */
+    public static Set<String> checkAtSubmission(LoadedEdf loaded, Context context) {
+        Set<String> deferred = new TreeSet<>();
+        Variables variables = Variables.deferringUnknown(context.environment(), deferred);
+        try {
+            EdfResolver.resolve(loaded, variables, context.cwd(), context.warnings());
+        } catch (EdfException e) {
+            if (deferred.isEmpty()) {
+                throw e;
+            }
+        }
+        return deferred;
+    }
+
+    /** {@code loaded} as one string that can travel with a job; see {@link #uncarry}. */
+    public static String carry(LoadedEdf loaded) {
+        return EdfCarrier.pack(loaded);
+    }
+
+    /** The EDF {@link #carry} packed, parsed again (warnings go to {@code warnings}). */
+    public static LoadedEdf uncarry(String carried, Consumer<EdfWarning> warnings) {
+        return EdfCarrier.unpack(carried, warnings);
     }
 
     /** Resolves again once the image environment is known, as the runtime does. */

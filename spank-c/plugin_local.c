@@ -1,0 +1,113 @@
+/*
+ * srun, sbatch and salloc (the local and allocator contexts): resolve and check the EDF with the
+ * user's environment and working directory before anything is queued, so a bad EDF fails the
+ * command at once with file:line; then put the EDF's text in this process's environment, which
+ * Slurm copies into the job, so the compute nodes need not read the user's files.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "plugin.h"
+
+extern char **environ;
+
+/*
+ * How many -v the user gave this command: the Java core's decisions are shown from one -v on.
+ * SPANK exposes no verbosity, so read our own command line up to the first word that is not an
+ * option (the command to run).
+ */
+static int verbosity(void)
+{
+	char buf[16384];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), count = 0;
+
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *p = buf + strlen(buf) + 1; p < buf + n; p += strlen(p) + 1) {
+		if (p[0] != '-' || !strcmp(p, "--"))
+			break;
+		if (!strcmp(p, "--verbose"))
+			count++;
+		else if (p[1] == 'v' && strspn(p + 1, "v") == strlen(p + 1))
+			count += (int)strlen(p + 1);
+	}
+	return count;
+}
+
+static void show(const char *line, void *arg)
+{
+	(void)arg;
+	slurm_info("slipway: %s", line);
+}
+
+int local_init_post_opt(spank_t sp)
+{
+	const char *environment = option_environment;
+	char cwd[PATH_MAX], error[4096];
+	struct jbuf req;
+
+	(void)sp;
+	if (environment == NULL) {
+		const char *input = getenv(INPUT_VARIABLE);
+		if (input != NULL && input[0] != '\0')
+			environment = input;
+	}
+	if (environment == NULL)
+		return 0;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		slurm_error("slipway: cannot read the working directory: %s", strerror(errno));
+		return -1;
+	}
+	int verbose = verbosity();
+	jb_init(&req);
+	jb_open(&req, NULL);
+	jb_string(&req, "op", "validate");
+	jb_string(&req, "environment", environment);
+	jb_string(&req, "cwd", cwd);
+	jb_string(&req, "config", plugin_conf.config_file[0] ? plugin_conf.config_file : NULL);
+	jb_number(&req, "verbose", verbose);
+	jb_environ(&req, "env", environ);
+	jb_close(&req);
+	if (req.failed) {
+		jb_free(&req);
+		slurm_error("slipway: out of memory");
+		return -1;
+	}
+	struct java_identity me = {getuid(), getgid(), NULL, 0};
+	char *answer = java_request(req.data, &me, error, sizeof(error));
+	jb_free(&req);
+	if (answer == NULL) {
+		slurm_error("slipway: %s", error);
+		return -1;
+	}
+	char *ok = json_member(answer, "ok");
+	int rc = -1;
+	if (ok != NULL && !strcmp(ok, "true")) {
+		char *carry = json_member(answer, "carry");
+		if (carry != NULL && setenv(CARRY_VARIABLE, carry, 1) == 0)
+			rc = 0;
+		else
+			slurm_error("slipway: cannot pass the EDF on to the job (%s)", carry ? strerror(errno) : "no EDF in the answer");
+		free(carry);
+		if (verbose > 0)
+			json_each_string(answer, "messages", show, NULL);
+	} else {
+		char *message = json_member(answer, "error");
+		plugin_error_lines(message ? message : "the Java core gave a damaged answer");
+		free(message);
+	}
+	free(ok);
+	free(answer);
+	return rc;
+}

@@ -1,0 +1,456 @@
+/*
+ * slurmstepd (the remote context): one container per node and step, started by the first task
+ * through the Java core, joined by every task in C, stopped by the last task to exit.
+ *
+ * user_init runs once before the tasks fork: it records the job's facts and maps the shared block
+ * (a process-shared robust mutex and counters) that every task inherits. It never fails the step
+ * itself, because Slurm does not pass user_init failures on to srun; a problem is stored and
+ * reported by task_init instead.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <slurm/slurm.h>
+
+#include "json.h"
+#include "plugin.h"
+
+struct shared {
+	pthread_mutex_t mutex;
+	int started_tasks;		/* tasks that joined: the last one resumes the keeper */
+	int completed_tasks;		/* tasks that exited: the last one stops the container */
+	pid_t pid;			/* the container's keeper: 0 not yet, -1 the start failed */
+	unsigned long long start_time;	/* the keeper's start time, so a reused pid is never signalled */
+	int verbose;
+	char runtime_dir[PATH_MAX];
+	char error[8192];
+};
+
+static struct shared *shm;
+
+static struct {
+	int enabled;
+	struct java_identity id;
+	uint32_t jobid, stepid, local_tasks;
+	char *carry;
+	char *batch_script;
+	char failure[1024];	/* a user_init problem, reported by task_init */
+} step;
+
+/* A variable of the job's environment, whole (spank_getenv needs a buffer size up front). */
+static const char *job_getenv(spank_t sp, const char *name)
+{
+	char **env = NULL;
+	size_t len = strlen(name);
+
+	if (spank_get_item(sp, S_JOB_ENV, &env) != ESPANK_SUCCESS || env == NULL)
+		return NULL;
+	for (; *env; env++)
+		if (!strncmp(*env, name, len) && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+int remote_user_init(spank_t sp)
+{
+	const char *carry = job_getenv(sp, CARRY_VARIABLE);
+
+	if (option_environment == NULL && carry == NULL)
+		return 0;
+	if (spank_get_item(sp, S_JOB_STEPID, &step.stepid) != ESPANK_SUCCESS)
+		return 0;
+	/* The extern step holds no tasks, and the interactive step is the user's shell on the node. */
+	if (step.stepid == SLURM_EXTERN_CONT || step.stepid == SLURM_INTERACTIVE_STEP) {
+		plog(LOG_DEBUG, "not containerizing step %u", step.stepid);
+		return 0;
+	}
+	step.enabled = 1;
+	if (carry != NULL && (step.carry = strdup(carry)) == NULL)
+		snprintf(step.failure, sizeof(step.failure), "out of memory");
+	/* The tasks must not see it, and steps started inside a batch job must not inherit it. */
+	spank_unsetenv(sp, CARRY_VARIABLE);
+	if (spank_get_item(sp, S_JOB_UID, &step.id.uid) != ESPANK_SUCCESS
+	    || spank_get_item(sp, S_JOB_GID, &step.id.gid) != ESPANK_SUCCESS
+	    || spank_get_item(sp, S_JOB_ID, &step.jobid) != ESPANK_SUCCESS
+	    || spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &step.local_tasks) != ESPANK_SUCCESS) {
+		snprintf(step.failure, sizeof(step.failure), "cannot read the job's user, id or task count from Slurm");
+	}
+	gid_t *gids = NULL;
+	int ngids = 0;
+	if (spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &gids, &ngids) == ESPANK_SUCCESS && ngids > 0) {
+		step.id.gids = malloc(sizeof(gid_t) * (size_t)ngids);
+		if (step.id.gids != NULL) {
+			memcpy(step.id.gids, gids, sizeof(gid_t) * (size_t)ngids);
+			step.id.ngids = ngids;
+		}
+	}
+	if (step.stepid == SLURM_BATCH_SCRIPT) {
+		int argc = 0;
+		char **argv = NULL;
+		if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) == ESPANK_SUCCESS && argc > 0 && argv[0][0] == '/')
+			step.batch_script = strdup(argv[0]);
+	}
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED) {
+		shm = NULL;
+		snprintf(step.failure, sizeof(step.failure), "cannot map shared memory: %s", strerror(errno));
+		return 0;
+	}
+	memset(shm, 0, sizeof(*shm));
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	if (pthread_mutex_init(&shm->mutex, &attr) != 0)
+		snprintf(step.failure, sizeof(step.failure), "cannot initialise the shared mutex");
+	pthread_mutexattr_destroy(&attr);
+	return 0;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
+static unsigned long long start_time_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long value = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');	/* the command name may hold spaces */
+	for (int field = 2; p != NULL && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		value = strtoull(p + 1, NULL, 10);
+	return value;
+}
+
+static void show(const char *line, void *arg)
+{
+	(void)arg;
+	dprintf(STDERR_FILENO, "slipway: %s\n", line);
+}
+
+/* The first task: asks the Java core to import the image and start the container. */
+static void start_container(spank_t sp)
+{
+	char cwd[PATH_MAX], host[256], error[4096];
+	char **env = NULL;
+	struct jbuf req;
+
+	spank_get_item(sp, S_JOB_ENV, &env);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		snprintf(cwd, sizeof(cwd), "/");
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	jb_init(&req);
+	jb_open(&req, NULL);
+	jb_string(&req, "op", "start");
+	jb_string(&req, "environment", option_environment);
+	jb_string(&req, "carry", step.carry);
+	jb_string(&req, "cwd", cwd);
+	jb_string(&req, "config", plugin_conf.config_file[0] ? plugin_conf.config_file : NULL);
+	jb_string(&req, "batch_script", step.batch_script);
+	jb_open(&req, "job");
+	jb_number(&req, "job_id", step.jobid);
+	jb_number(&req, "step_id", step.stepid);
+	jb_number(&req, "uid", step.id.uid);
+	jb_number(&req, "gid", step.id.gid);
+	jb_number(&req, "local_tasks", step.local_tasks);
+	jb_string(&req, "node", host);
+	jb_close(&req);
+	jb_environ(&req, "env", env);
+	jb_close(&req);
+	if (req.failed) {
+		jb_free(&req);
+		snprintf(shm->error, sizeof(shm->error), "out of memory");
+		shm->pid = -1;
+		return;
+	}
+	char *answer = java_request(req.data, &step.id, error, sizeof(error));
+	jb_free(&req);
+	if (answer == NULL) {
+		snprintf(shm->error, sizeof(shm->error), "%s", error);
+		shm->pid = -1;
+		return;
+	}
+	char *ok = json_member(answer, "ok");
+	char *pid = json_member(answer, "pid");
+	char *dir = json_member(answer, "runtime_dir");
+	if (ok != NULL && !strcmp(ok, "true") && pid != NULL && atol(pid) > 0 && dir != NULL) {
+		shm->pid = (pid_t)atol(pid);
+		shm->start_time = start_time_of(shm->pid);
+		snprintf(shm->runtime_dir, sizeof(shm->runtime_dir), "%s", dir);
+		json_each_string(answer, "messages", show, NULL);
+	} else {
+		char *message = json_member(answer, "error");
+		snprintf(shm->error, sizeof(shm->error), "%s", message ? message : "the Java core gave a damaged answer");
+		free(message);
+		shm->pid = -1;
+	}
+	free(ok);
+	free(pid);
+	free(dir);
+	free(answer);
+}
+
+static int passes_through(const char *name)
+{
+	return !strncmp(name, "SLURM_", 6) || !strncmp(name, "PMI", 3);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	size_t cap = 65536;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*len = 0;
+	if (fd < 0 || buf == NULL) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		if (*len + 1 >= cap) {
+			char *grown = realloc(buf, cap *= 2);
+			if (grown == NULL)
+				break;
+			buf = grown;
+		}
+		ssize_t r = read(fd, buf + *len, cap - *len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+	}
+	close(fd);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static int in_environ(const char *environ_buf, size_t len, const char *name, size_t name_len)
+{
+	for (const char *p = environ_buf; p < environ_buf + len; p += strlen(p) + 1)
+		if (!strncmp(p, name, name_len) && p[name_len] == '=')
+			return 1;
+	return 0;
+}
+
+/*
+ * The task's environment becomes the container's: its values win, names it lacks are removed,
+ * and Slurm's per-task variables (SLURM_*, PMI*, PMIX*) stay as Slurm set them for this task.
+ */
+static int apply_environment(spank_t sp, pid_t pid)
+{
+	char path[64];
+	size_t len;
+	char **env = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	char *container = read_file(path, &len);
+	if (container == NULL)
+		return -1;
+	for (char *p = container; p < container + len; p += strlen(p) + 1) {
+		char *eq = strchr(p, '=');
+		if (eq == NULL || eq == p)
+			continue;
+		*eq = '\0';
+		if (!passes_through(p))
+			spank_setenv(sp, p, eq + 1, 1);
+		*eq = '=';
+	}
+	if (spank_get_item(sp, S_JOB_ENV, &env) == ESPANK_SUCCESS && env != NULL) {
+		char *doomed[1024];
+		int n = 0;
+		for (char **e = env; *e && n < 1024; e++) {
+			char *eq = strchr(*e, '=');
+			if (eq == NULL || passes_through(*e) || in_environ(container, len, *e, (size_t)(eq - *e)))
+				continue;
+			doomed[n++] = strndup(*e, (size_t)(eq - *e));
+		}
+		for (int i = 0; i < n; i++) {
+			if (doomed[i] != NULL)
+				spank_unsetenv(sp, doomed[i]);
+			free(doomed[i]);
+		}
+	}
+	free(container);
+	return 0;
+}
+
+/* setns into the keeper's namespaces: user first (it grants the rights for the rest), never pid. */
+static int join_namespaces(pid_t pid, char *error, size_t size)
+{
+	static const char *const kinds[] = {"user", "cgroup", "mnt", "ipc", "uts", "net"};
+	int fds[6];
+	char path[64];
+	struct stat theirs, ours;
+
+	for (int i = 0; i < 6; i++) {
+		fds[i] = -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT && i != 0 && i != 2)
+				continue;
+			snprintf(error, size, "cannot open %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", kinds[i]);
+		if (fstat(fd, &theirs) == 0 && stat(path, &ours) == 0 && theirs.st_ino == ours.st_ino
+		    && theirs.st_dev == ours.st_dev) {
+			close(fd);
+			continue;
+		}
+		fds[i] = fd;
+	}
+	if (fds[2] < 0) {
+		snprintf(error, size, "the container has no mount namespace of its own");
+		goto fail;
+	}
+	for (int i = 0; i < 6; i++) {
+		if (fds[i] >= 0 && setns(fds[i], 0) < 0) {
+			snprintf(error, size, "cannot join the container's %s namespace: %s", kinds[i], strerror(errno));
+			goto fail;
+		}
+	}
+	for (int i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return 0;
+fail:
+	for (int i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return -1;
+}
+
+int remote_task_init(spank_t sp)
+{
+	char error[1024], path[64], cwd[PATH_MAX];
+
+	if (!step.enabled)
+		return 0;
+	if (step.failure[0] || shm == NULL) {
+		slurm_error("slipway: %s", step.failure[0] ? step.failure : "no shared memory");
+		return -1;
+	}
+	int rc = pthread_mutex_lock(&shm->mutex);
+	if (rc == EOWNERDEAD) {
+		/* A task was killed while starting the container: whatever it left is not usable. */
+		pthread_mutex_consistent(&shm->mutex);
+		if (shm->pid == 0) {
+			shm->pid = -1;
+			snprintf(shm->error, sizeof(shm->error), "the task starting the container died");
+		}
+	} else if (rc != 0) {
+		slurm_error("slipway: cannot lock the shared mutex: %s", strerror(rc));
+		return -1;
+	}
+	int first = 0;
+	if (shm->pid == 0) {
+		first = 1;
+		start_container(sp);
+	}
+	pid_t pid = shm->pid;
+	pthread_mutex_unlock(&shm->mutex);
+
+	if (pid <= 0) {
+		if (first)
+			plugin_error_lines(shm->error);
+		else
+			slurm_error("slipway: the container was not started (another task on this node reported why)");
+		return -1;
+	}
+	if (apply_environment(sp, pid) < 0) {
+		slurm_error("slipway: cannot read the container's environment (/proc/%d/environ): %s", (int)pid,
+			    strerror(errno));
+		return -1;
+	}
+	if (join_namespaces(pid, error, sizeof(error)) < 0) {
+		slurm_error("slipway: %s", error);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
+	ssize_t n = readlink(path, cwd, sizeof(cwd) - 1);
+	cwd[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || chdir(cwd) < 0) {
+		slurm_error("slipway: cannot enter the container's working directory %s: %s", n > 0 ? cwd : "?",
+			    strerror(errno));
+		return -1;
+	}
+	if (__atomic_add_fetch(&shm->started_tasks, 1, __ATOMIC_SEQ_CST) == (int)step.local_tasks)
+		kill(pid, SIGCONT);
+	return 0;
+}
+
+/* The last task out stops the container: poststop hooks, the keeper, the runtime directory. */
+int remote_task_exit(spank_t sp)
+{
+	char error[4096];
+	struct jbuf req;
+
+	(void)sp;
+	if (!step.enabled || shm == NULL)
+		return 0;
+	if (__atomic_add_fetch(&shm->completed_tasks, 1, __ATOMIC_SEQ_CST) != (int)step.local_tasks || shm->pid <= 0)
+		return 0;
+	jb_init(&req);
+	jb_open(&req, NULL);
+	jb_string(&req, "op", "stop");
+	jb_string(&req, "runtime_dir", shm->runtime_dir);
+	jb_string(&req, "config", plugin_conf.config_file[0] ? plugin_conf.config_file : NULL);
+	jb_close(&req);
+	char *answer = req.failed ? NULL : java_request(req.data, &step.id, error, sizeof(error));
+	jb_free(&req);
+	if (answer == NULL) {
+		plog(LOG_ERROR, "stopping the container: %s", error);
+	} else {
+		char *ok = json_member(answer, "ok");
+		if (ok == NULL || strcmp(ok, "true") != 0) {
+			char *message = json_member(answer, "error");
+			plog(LOG_ERROR, "stopping the container: %s", message ? message : "damaged answer");
+			free(message);
+		}
+		free(ok);
+		free(answer);
+	}
+	/* Whatever the Java core managed, the keeper must not outlive the step. */
+	if (shm->start_time != 0 && start_time_of(shm->pid) == shm->start_time)
+		kill(shm->pid, SIGKILL);
+	shm->pid = -1;
+	return 0;
+}
+
+int remote_exit(spank_t sp)
+{
+	(void)sp;
+	if (shm != NULL) {
+		munmap(shm, sizeof(*shm));
+		shm = NULL;
+	}
+	free(step.carry);
+	free(step.batch_script);
+	free(step.id.gids);
+	memset(&step, 0, sizeof(step));
+	return 0;
+}
