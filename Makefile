@@ -17,7 +17,7 @@ JAVA_SRC   := $(shell find java-core/src/main -type f) java-core/pom.xml pom.xml
 SYSCONFDIR := $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
 # In-namespace helpers: tiny static programs, one job each, chained by exec (docs/runtime.md).
-HELPERS    := unshare rootfs mount sync switchroot nsexec
+HELPERS    := unshare rootfs mount sync switchroot nsexec keeper
 HELPER_BIN := $(patsubst %,$(BUILD)/libexec/slipway/slipway-%,$(HELPERS))
 HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
 ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)

@@ -1,6 +1,6 @@
 /*
  * Shared bits of the in-namespace helpers (slipway-unshare, -rootfs, -mount, -sync, -switchroot,
- * -nsexec). Each helper is a tiny static program that does one step and execs the next one given
+ * -nsexec, -keeper). Each helper is a tiny static program that does one step and execs the next one given
  * after "--", so the pid the Java core started stays the container process all along.
  * Everything here is header-only so each helper stays a single translation unit.
  */
@@ -21,7 +21,22 @@
 
 static const char *helper_name = "slipway-helper";
 
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
+/*
+ * Kept containers (docs/runtime.md): slipway-switchroot --keeper opens the host's slipway-keeper
+ * binary on SLIPWAY_KEEPER_FD before pivot_root, and the status FIFO on SLIPWAY_READY_FD, both
+ * without close-on-exec. After the pivot the keeper is no longer reachable by path, and nothing is
+ * copied into the container's root: switchroot execs it with execveat(AT_EMPTY_PATH) on that
+ * descriptor, and an image entrypoint execs it as "/proc/self/fd/77" (its "$@"), a magic link to
+ * the same host file. The keeper writes "ready PID" on SLIPWAY_READY_FD, closes both, and stops
+ * itself. The numbers are fixed (Java plans "/proc/self/fd/77" into the container's argv, see
+ * ContainerPlanner.KEEPER) and high enough that entrypoint scripts do not use them for their own
+ * redirections.
+ */
+#define SLIPWAY_KEEPER_FD 77
+#define SLIPWAY_READY_FD 78
+#define SLIPWAY_KEEPER_REF "/proc/self/fd/77"
+
+__attribute__((format(printf, 1, 2), noreturn, unused)) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	int saved = errno;
@@ -36,7 +51,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
 	exit(125);
 }
 
-__attribute__((format(printf, 1, 2), noreturn)) static void die_plain(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn, unused)) static void die_plain(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -130,6 +145,57 @@ __attribute__((unused)) static void sync_fds(int out, int in, const char *word)
 	line[n] = '\0';
 	if (strcmp(line, "go") != 0)
 		exit(125);
+}
+
+/*
+ * Reads NUL-terminated NAME=VALUE entries (an environment file, or /proc/PID/environ) into an
+ * environ array; entries without '=' are dropped.
+ */
+__attribute__((unused)) static char **read_env(const char *path)
+{
+	static char *empty[] = {NULL};
+	char *buf = NULL;
+	size_t len = 0, cap = 0, count = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("cannot open environment file %s", path);
+	for (;;) {
+		if (len + 4096 > cap && (buf = realloc(buf, cap = cap * 2 + 8192)) == NULL)
+			die("out of memory");
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0)
+			die("cannot read %s", path);
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len == 0)
+		return empty;
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			count++;
+	char **env = calloc(count + 2, sizeof(char *));
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		if (buf[i] != '\0' && strchr(buf + i, '=') != NULL)
+			env[n++] = buf + i;
+	env[n] = NULL;
+	return env;
+}
+
+/* Puts fd on number target (without close-on-exec), closing the original. */
+__attribute__((unused)) static void move_fd(int fd, int target)
+{
+	if (fd == target) {
+		fcntl(fd, F_SETFD, 0);
+		return;
+	}
+	if (dup2(fd, target) < 0)
+		die("dup2");
+	close(fd);
 }
 
 __attribute__((unused)) static void sync_open(const char *out_path, const char *in_path, int *out, int *in)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -57,4 +58,27 @@ JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_mkfifo0(JNIEnv *env, jclass c
 	rc = mkfifo(p, 0600) == 0 ? 0 : errno;
 	(*env)->ReleaseStringUTFChars(env, path, p);
 	return rc;
+}
+
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_pidfdOpen0(JNIEnv *env, jclass cls, jint pid)
+{
+	long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+
+	(void)env;
+	(void)cls;
+	return fd >= 0 ? (jint)fd : -errno;
+}
+
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_pidfdSendSignal0(JNIEnv *env, jclass cls, jint pidfd, jint sig)
+{
+	(void)env;
+	(void)cls;
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
+}
+
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_close0(JNIEnv *env, jclass cls, jint fd)
+{
+	(void)env;
+	(void)cls;
+	return close(fd) == 0 ? 0 : errno;
 }

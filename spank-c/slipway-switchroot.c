@@ -1,52 +1,21 @@
 /*
  * slipway-switchroot [--readonly] [--sync STATUS_FIFO CONTROL_FIFO] [--envfile FILE]
- *                    [--workdir DIR] ROOT -- CMD [ARGS...]
+ *                    [--workdir DIR] [--keeper KEEPER --ready STATUS_FIFO] ROOT -- CMD [ARGS...]
  * The last step of a container start: reads the environment (FILE holds NUL-terminated
  * NAME=VALUE entries) while the host is still visible, makes ROOT the root with pivot_root and
  * detaches the old root, creates and enters the working directory, makes the root read-only when
  * asked, optionally reports "pivoted" to the Java core and waits for it (startContainer hooks),
  * drops privileges that are not the user's, and execs CMD with exactly that environment.
+ * --keeper and --ready (kept containers): the host binary KEEPER and the FIFO are opened before
+ * the pivot on the fixed descriptors of helper.h, kept open across exec; a CMD that is
+ * SLIPWAY_KEEPER_REF is exec'd from the descriptor (execveat), and an entrypoint in CMD reaches
+ * the keeper through the same name in its "$@".
  */
 #include "helper.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-
-static char **read_env(const char *path)
-{
-	static char *empty[] = {NULL};
-	char *buf = NULL;
-	size_t len = 0, cap = 0, count = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		die("cannot open environment file %s", path);
-	for (;;) {
-		if (len + 4096 > cap && (buf = realloc(buf, cap = cap * 2 + 8192)) == NULL)
-			die("out of memory");
-		ssize_t r = read(fd, buf + len, cap - len - 1);
-		if (r < 0)
-			die("cannot read %s", path);
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (len == 0)
-		return empty;
-	buf[len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == '\0')
-			count++;
-	char **env = calloc(count + 2, sizeof(char *));
-	size_t n = 0;
-	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-		if (buf[i] != '\0' && strchr(buf + i, '=') != NULL)
-			env[n++] = buf + i;
-	env[n] = NULL;
-	return env;
-}
 
 static void mkdirs(const char *dir)
 {
@@ -87,6 +56,7 @@ int main(int argc, char **argv)
 	int next = after_dashes(argc, argv);
 	int readonly = 0, i;
 	const char *sync_out = NULL, *sync_in = NULL, *envfile = NULL, *workdir = "/";
+	const char *keeper = NULL, *ready = NULL;
 	char **env = NULL;
 
 	helper_name = "slipway-switchroot";
@@ -100,6 +70,10 @@ int main(int argc, char **argv)
 			envfile = argv[++i];
 		} else if (strcmp(argv[i], "--workdir") == 0 && i + 1 < next - 2) {
 			workdir = argv[++i];
+		} else if (strcmp(argv[i], "--keeper") == 0 && i + 1 < next - 2) {
+			keeper = argv[++i];
+		} else if (strcmp(argv[i], "--ready") == 0 && i + 1 < next - 2) {
+			ready = argv[++i];
 		} else {
 			die_plain("unknown option %s", argv[i]);
 		}
@@ -109,6 +83,18 @@ int main(int argc, char **argv)
 	const char *root = argv[i];
 	if (envfile != NULL)
 		env = read_env(envfile);
+	if (keeper != NULL) {	/* host files: open them before the pivot (see helper.h) */
+		int fd = open(keeper, O_RDONLY);
+		if (fd < 0)
+			die("cannot open the keeper %s", keeper);
+		move_fd(fd, SLIPWAY_KEEPER_FD);
+	}
+	if (ready != NULL) {
+		int fd = open(ready, O_WRONLY);
+		if (fd < 0)
+			die("cannot open %s", ready);
+		move_fd(fd, SLIPWAY_READY_FD);
+	}
 	int sync_outfd = -1, sync_infd = -1;
 	if (sync_out != NULL)	/* the FIFOs live on the host: open them before the pivot */
 		sync_open(sync_out, sync_in, &sync_outfd, &sync_infd);
@@ -145,6 +131,10 @@ int main(int argc, char **argv)
 		environ = env;
 	if (next >= argc)
 		die_plain("no command to run");
+	if (keeper != NULL && strcmp(argv[next], SLIPWAY_KEEPER_REF) == 0) {
+		syscall(SYS_execveat, SLIPWAY_KEEPER_FD, "", argv + next, environ, AT_EMPTY_PATH);
+		die("cannot exec the keeper");
+	}
 	execvp(argv[next], argv + next);
 	int code = errno == ENOENT ? 127 : 126;
 	fprintf(stderr, "slipway: %s: %s\n", argv[next], strerror(errno));

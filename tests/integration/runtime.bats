@@ -6,6 +6,7 @@
 bats_require_minimum_version 1.5.0
 
 SLIPWAY="$BATS_TEST_DIRNAME/../../build/bin/slipway"
+HELPERS="$BATS_TEST_DIRNAME/../../build/libexec/slipway"
 TUSER=slipwaytest
 
 setup_file() {
@@ -27,7 +28,10 @@ setup_file() {
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
     printf '#!/bin/sh\necho "entrypoint:$*"\n' > "$root/opt/app/ep"
-    chmod 0755 "$root/opt/app/ep"
+    printf '#!/bin/sh\nexport FROM_ENTRYPOINT=yes\nexec "$@"\n' > "$root/opt/app/ep-exec"
+    printf '#!/bin/sh\necho "entrypoint failing on purpose" >&2\nexit 1\n' > "$root/opt/app/ep-fail"
+    printf '#!/bin/sh\n"$@"\n' > "$root/opt/app/ep-fork"
+    chmod 0755 "$root"/opt/app/ep*
     ln -s "$T/outside" "$root/link"
     ln -s ../../../../srv "$root/up"
     mksquashfs "$root" "$T/bare.sqsh" -noappend -quiet -no-progress -all-root >/dev/null
@@ -36,6 +40,18 @@ setup_file() {
 {"env": ["PATH=/bin", "IMAGE_VAR=image", "SHARED=image", "EDF_OVER=image", "EDF_UNSET=image"],
  "entrypoint": ["/opt/app/ep"], "cmd": ["default-cmd"], "workingDir": "/srv/work", "user": null, "labels": {}}
 JSON
+
+    # Kept containers: entrypoints that exec "$@", fail, or fork "$@"; an image without a shell.
+    for ep in exec fail fork; do
+        cp "$T/bare.sqsh" "$T/ep-$ep.sqsh"
+        cat > "$T/ep-$ep.sqsh.json" <<JSON
+{"env": ["PATH=/bin", "IMAGE_VAR=image"], "entrypoint": ["/opt/app/ep-$ep"], "cmd": ["default-cmd"],
+ "workingDir": "/srv/work", "user": null, "labels": {}}
+JSON
+    done
+    mkdir -p "$T/nosh/etc"
+    printf 'NAME="No Shell"\n' > "$T/nosh/etc/os-release"
+    mksquashfs "$T/nosh" "$T/nosh.sqsh" -noappend -quiet -no-progress -all-root >/dev/null
 
     # Host directories to mount, and a hooks directory per scenario.
     mkdir -p "$T/data" "$T/out" "$T/hooks" "$T/hooks-fail" "$T/hooks-when" "$T/sysconf/hooks.d" "$T/userconf/hooks.d"
@@ -68,7 +84,8 @@ SH
         printf 'hooks_dirs = ["%s/%s"]\nenroot_sysconf_path = "%s/sysconf"\n' "$T" "$h" "$T" > "$T/$h.toml"
     done
     chmod -R a+rX "$T"
-    chown "$TUSER" "$T/out" "$T/data"
+    mkdir -p "$T/rt"
+    chown "$TUSER" "$T/out" "$T/data" "$T/rt"
 }
 
 teardown_file() {
@@ -78,6 +95,13 @@ teardown_file() {
 setup() {
     rm -f "$T"/out/*
     CONF="$T/none.toml"
+    KDIR=
+}
+
+teardown() {
+    if [ -n "$KDIR" ] && [ -d "$KDIR" ]; then
+        ksw container stop "$KDIR" || true
+    fi
 }
 
 # Runs slipway as the test user with a small, known host environment.
@@ -85,6 +109,32 @@ sw() {
     runuser -u "$TUSER" -- env -i PATH=/usr/bin:/bin HOME="/home/$TUSER" USER="$TUSER" HOST_ONLY=host \
         SHARED=host EDF_OVER=host SLIPWAY_CONFIG="$CONF" ENROOT_CONFIG_PATH="$T/emptyconf" ${EXTRA_ENV:-} \
         "$SLIPWAY" "$@"
+}
+
+# slipway for kept containers, with runtime directories under $T/rt.
+ksw() {
+    EXTRA_ENV="ENROOT_RUNTIME_PATH=$T/rt ${EXTRA_ENV:-}" sw "$@"
+}
+
+# Starts a kept container as the test user; sets KPID and KDIR from the JSON line it prints.
+kstart() {
+    run ksw container start "$@"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    KPID=$(jq -r .pid <<<"${lines[-1]}")
+    KDIR=$(jq -r .runtimeDir <<<"${lines[-1]}")
+    [ "$(jq -r .id <<<"${lines[-1]}")" = "$(basename "$KDIR")" ]
+}
+
+# Live processes of the test user from this file's kept containers: their command line names a
+# file under $T (helpers, FUSE daemons), or their environment came from ksw (entrypoints, keepers).
+leftovers() {
+    local pid
+    for pid in $(pgrep -u "$TUSER"); do
+        if tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$T/" ||
+            tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "ENROOT_RUNTIME_PATH=$T/rt"; then
+            ps -o pid=,stat=,args= -p "$pid"
+        fi
+    done
 }
 
 edf() {
@@ -356,4 +406,116 @@ dev" ]
     [ "$status" -eq 0 ] || { echo "$output"; false; }
     [[ "${lines[1]}" == 10-createContainer* ]]
     [[ "$output" == *"startContainer"*"always=true"* ]]
+}
+
+@test "container start: a stopped keeper with the image, the final environment and working directory" {
+    edf kept <<TOML
+image = "$T/img.sqsh"
+entrypoint = false
+[env]
+EDF_OVER = "edf"
+TOML
+    kstart --environment "$T/kept.toml"
+    grep -q '^State:.*T (stopped)' "/proc/$KPID/status"
+    # Its own session; none of slipway's streams (under Slurm, pipes a keeper must not hold).
+    [ "$(ps -o sid= -p "$KPID" | tr -d ' ')" = "$KPID" ]
+    [ "$(readlink "/proc/$KPID/fd/0")" = /dev/null ]
+    [ "$(readlink "/proc/$KPID/fd/1")" = "$KDIR/container.log" ]
+    [ "$(readlink "/proc/$KPID/fd/2")" = "$KDIR/container.log" ]
+    run runuser -u "$TUSER" -- "$HELPERS/slipway-nsexec" "$KPID" -- cat /etc/os-release
+    [[ "$output" == *'NAME="Slipway Test Linux"'* ]] || { echo "$output"; false; }
+    local env
+    env=$(tr '\0' '\n' < "/proc/$KPID/environ")
+    for v in IMAGE_VAR=image SHARED=image EDF_OVER=edf HOST_ONLY=host "HOME=/home/$TUSER" PATH=/bin; do
+        grep -qx "$v" <<<"$env" || { echo "no $v in: $env"; false; }
+    done
+    [ "$(readlink "/proc/$KPID/cwd")" = /srv/work ]
+    for f in state.json config.json passwd group; do [ -s "$KDIR/$f" ]; done
+    # What a Slurm task does: join, enter the keeper's directory, take its environment.
+    run ksw container exec "$KPID" -- sh -c 'pwd; echo $IMAGE_VAR $EDF_OVER; grep NAME= /etc/os-release'
+    [ "$output" = '/srv/work
+image edf
+NAME="Slipway Test Linux"' ] || { echo "$output"; false; }
+    ksw container stop "$KDIR"
+
+    kstart --image "$T/img.sqsh" --no-entrypoint --workdir /scratch/here
+    [ "$(readlink "/proc/$KPID/cwd")" = /scratch/here ]
+}
+
+@test "container start with the entrypoint: it execs the keeper, and its environment shows" {
+    kstart --image "$T/ep-exec.sqsh"
+    grep -q '^State:.*T (stopped)' "/proc/$KPID/status"
+    tr '\0' '\n' < "/proc/$KPID/environ" | grep -qx FROM_ENTRYPOINT=yes
+    tr '\0' '\n' < "/proc/$KPID/environ" | grep -qx IMAGE_VAR=image
+    [ "$(readlink "/proc/$KPID/cwd")" = /srv/work ]
+    # The keeper is reached through a descriptor: nothing was added to the container's root.
+    [ "$(tr '\0' ' ' < "/proc/$KPID/cmdline")" = "/proc/self/fd/77 " ]
+    run runuser -u "$TUSER" -- "$HELPERS/slipway-nsexec" "$KPID" -- sh -c 'ls -A / | tr "\n" " "'
+    [ "$output" = "bin dev etc link opt proc root srv sys tmp up " ] || { echo "$output"; false; }
+}
+
+@test "container start: an image without a shell works with the entrypoint off" {
+    kstart --image "$T/nosh.sqsh" --no-entrypoint
+    grep -q '^State:.*T (stopped)' "/proc/$KPID/status"
+    grep -q 'No Shell' "/proc/$KPID/root/etc/os-release"
+    [ ! -e "/proc/$KPID/root/bin/sh" ]
+    [ "$(readlink "/proc/$KPID/cwd")" = / ]
+}
+
+@test "a failing kept start says why, with the container's output, and leaves nothing behind" {
+    run ksw container start --image "$T/ep-fail.sqsh"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"failed to start (exit status 1)"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"entrypoint failing on purpose"* ]]
+    run ksw container start --image "$T/ep-fork.sqsh"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"instead of exec'ing it"* ]] || { echo "$output"; false; }
+    # A helper's own error (a mount destination escaping through a symlink) is in the output too.
+    run ksw container start --image "$T/bare.sqsh" --mount "$T/data:/link/sub"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"slipway-mount"* ]] || { echo "$output"; false; }
+    run ksw container start --image "$T/bare.sqsh" --mount "$T/nope:/data"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$T/nope:/data"*"does not exist"* ]]
+    [ -z "$(ls -A "$T/rt")" ]
+    sleep 0.2
+    [ -z "$(leftovers)" ] || { leftovers; false; }
+}
+
+@test "container stop ends the keeper and its FUSE daemons, runs poststop hooks, removes the runtime dir" {
+    CONF="$T/hooks.toml"
+    EXTRA_ENV="ENROOT_NATIVE_OVERLAYFS=no" kstart --image "$T/bare.sqsh" --writable --annotation com.example.note=kept \
+        --mount "$T:$T"
+    for stage in prestart createRuntime createContainer startContainer poststart; do
+        grep -q "\"pid\":$KPID," "$T/out/$stage.state" || { echo "no state for $stage"; false; }
+    done
+    grep -q '"status":"running"' "$T/out/poststart.state"
+    [ ! -e "$T/out/poststop.state" ]
+    ps -o args= -s "$KPID" | grep -q fuse-overlayfs
+    ksw container stop "$KDIR"
+    grep -q '"status":"stopped"' "$T/out/poststop.state"
+    grep -q '"com.example.note":"kept"' "$T/out/poststop.state"
+    [ ! -e "$KDIR" ]
+    [ "$(ps -o stat= -p "$KPID" | cut -c1)" = Z ] || ! kill -0 "$KPID" 2>/dev/null
+    sleep 0.2
+    [ -z "$(leftovers)" ] || { leftovers; false; }
+    # Again: a no-op.
+    run ksw container stop "$KDIR"
+    [ "$status" -eq 0 ]
+}
+
+@test "a keeper resumed with SIGCONT stays until stopped; stop refuses a directory that is not a container's" {
+    kstart --image "$T/bare.sqsh"
+    kill -CONT "$KPID"
+    sleep 0.5
+    grep -q '^State:.*S (sleeping)' "/proc/$KPID/status"
+    run ksw container exec "$KPID" -- cat /etc/os-release
+    [[ "$output" == *"Slipway Test Linux"* ]]
+    grep -q '^State:.*S (sleeping)' "/proc/$KPID/status"
+    ksw container stop "$KDIR"
+    [ ! -e "$KDIR" ]
+    run ksw container stop "$T/data"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"not a kept container's runtime directory"* ]]
+    [ -e "$T/data/file" ]
 }

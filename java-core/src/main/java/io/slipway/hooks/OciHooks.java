@@ -83,7 +83,27 @@ public final class OciHooks {
         if (!"1.0.0".equals(root.path("version").asText(null))) {
             throw bad(file, "'version' must be \"1.0.0\", the only supported version");
         }
-        JsonNode hook = root.get("hook");
+        JsonNode stagesNode = root.get("stages");
+        if (stagesNode == null || !stagesNode.isArray()) {
+            throw bad(file, "'stages' must be an array");
+        }
+        Set<Stage> stages = EnumSet.noneOf(Stage.class);
+        for (JsonNode s : stagesNode) {
+            try {
+                stages.add(Stage.ofJson(s.asText()));
+            } catch (IllegalArgumentException e) {
+                throw bad(file, "unknown stage '" + s.asText() + "'; stages: prestart, createRuntime, "
+                        + "createContainer, startContainer, poststart, poststop");
+            }
+        }
+        return ofHookObject(file, root.get("hook"), when(file, root.get("when")), stages);
+    }
+
+    /**
+     * A hook from the {@code hook} object of its file, as config.json and a kept container's
+     * state keep it, with the given conditions and stages.
+     */
+    public static OciHook ofHookObject(Path file, JsonNode hook, When when, Set<Stage> stages) {
         if (hook == null || !hook.isObject()) {
             throw bad(file, "'hook' must be an object");
         }
@@ -103,21 +123,7 @@ public final class OciHooks {
             }
             timeout = Optional.of(Duration.ofSeconds(hook.get("timeout").asInt()));
         }
-        JsonNode stagesNode = root.get("stages");
-        if (stagesNode == null || !stagesNode.isArray()) {
-            throw bad(file, "'stages' must be an array");
-        }
-        Set<Stage> stages = EnumSet.noneOf(Stage.class);
-        for (JsonNode s : stagesNode) {
-            try {
-                stages.add(Stage.ofJson(s.asText()));
-            } catch (IllegalArgumentException e) {
-                throw bad(file, "unknown stage '" + s.asText() + "'; stages: prestart, createRuntime, "
-                        + "createContainer, startContainer, poststart, poststop");
-            }
-        }
-        return new OciHook(file, (ObjectNode) hook.deepCopy(), path, args, env, timeout, when(file, root.get("when")),
-                stages);
+        return new OciHook(file, (ObjectNode) hook.deepCopy(), path, args, env, timeout, when, stages);
     }
 
     private static When when(Path file, JsonNode when) {

@@ -5,6 +5,7 @@ import io.slipway.config.Installation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** POSIX identity and terminal queries. The library loads on first use. */
 public final class Posix {
@@ -41,6 +42,28 @@ public final class Posix {
     public static boolean kill(long pid, int signal) {
         ensureLoaded();
         return kill0((int) pid, signal) == 0;
+    }
+
+    /**
+     * A pidfd for process {@code pid} (pidfd_open): it names that process for good, so signals sent
+     * through it never reach a later process given the same pid. Empty when there is no such process.
+     */
+    public static OptionalInt pidfdOpen(long pid) {
+        ensureLoaded();
+        int fd = pidfdOpen0((int) pid);
+        return fd >= 0 ? OptionalInt.of(fd) : OptionalInt.empty();
+    }
+
+    /** Sends {@code signal} through a pidfd; false when its process has exited. */
+    public static boolean pidfdSignal(int pidfd, int signal) {
+        ensureLoaded();
+        return pidfdSendSignal0(pidfd, signal) == 0;
+    }
+
+    /** Closes a descriptor this class opened. */
+    public static void close(int fd) {
+        ensureLoaded();
+        close0(fd);
     }
 
     /** Creates a FIFO readable and writable by its owner only. */
@@ -90,4 +113,10 @@ public final class Posix {
     private static native int kill0(int pid, int signal);
 
     private static native int mkfifo0(String path);
+
+    private static native int pidfdOpen0(int pid);
+
+    private static native int pidfdSendSignal0(int pidfd, int signal);
+
+    private static native int close0(int fd);
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -23,12 +24,40 @@ import java.util.stream.Stream;
  */
 public final class ContainerPlanner {
 
+    /**
+     * How a kept container's argv names the keeper: the descriptor slipway-switchroot opens the
+     * host's slipway-keeper on before the pivot ({@code SLIPWAY_KEEPER_REF} in spank-c/helper.h;
+     * the two must agree). An entrypoint reaches the keeper through this name in its "$@".
+     */
+    public static final String KEEPER = "/proc/self/fd/77";
+
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private ContainerPlanner() {}
 
+    /** Plans a container that runs the request's command (or the image's) to its end: {@code slipway run}. */
     public static ContainerSpec plan(String id, ContainerRequest request, ImportedImage image, RuntimeSettings settings,
             Identity host, Map<String, String> hostEnv) {
+        return plan(id, request, image, settings, host, hostEnv,
+                () -> argv(request.entrypoint(), image.config(), request.command()));
+    }
+
+    /**
+     * Plans a kept container (the Slurm mode, {@link ContainerStarter#startKept}): the same
+     * container, but its process ends as the keeper instead of running a command, so the request
+     * must name none; see {@link #keeperArgv}.
+     */
+    public static ContainerSpec planKept(String id, ContainerRequest request, ImportedImage image,
+            RuntimeSettings settings, Identity host, Map<String, String> hostEnv) {
+        if (!request.command().isEmpty()) {
+            throw new SlipwayException("a kept container runs no command (tasks join it); got " + request.command());
+        }
+        return plan(id, request, image, settings, host, hostEnv,
+                () -> keeperArgv(request.entrypoint(), image.config()));
+    }
+
+    private static ContainerSpec plan(String id, ContainerRequest request, ImportedImage image,
+            RuntimeSettings settings, Identity host, Map<String, String> hostEnv, Supplier<List<String>> argvOf) {
         Identity inside = settings.remapRoot() ? host.asRoot() : host;
         ImageConfig config = image.config();
         List<FstabEntry> system = new ArrayList<>(systemMounts());
@@ -50,7 +79,7 @@ public final class ContainerPlanner {
         Map<String, String> env = environment(hostEnv, config.envMap(), inside);
         env.putAll(environD(settings.configDirs(), hostEnv));
         String workdir = workdir(request.workdir(), config.workingDir());
-        List<String> argv = argv(request.entrypoint(), config, request.command());
+        List<String> argv = argvOf.get();
         boolean writable = settings.writable() != null ? settings.writable() : request.writable();
         List<String> prepare = List.of();
         if (!settings.remapRoot() && host.uid() != 0) {
@@ -163,6 +192,26 @@ public final class ContainerPlanner {
             throw new SlipwayException("no command to run: give one, or use an image with an Entrypoint or Cmd");
         }
         return out;
+    }
+
+    /**
+     * A kept container's argv: the keeper alone with the entrypoint off; with it on, the image
+     * Entrypoint with the keeper as its argument (never the image Cmd), so the entrypoint's
+     * environment and directory changes become the container's when it execs "$@", as with
+     * Pyxis's {@code sh -c 'kill -STOP $$'}.
+     */
+    public static List<String> keeperArgv(boolean entrypoint, ImageConfig image) {
+        List<String> out = new ArrayList<>();
+        if (entrypoint) {
+            out.addAll(image.entrypoint());
+        }
+        out.add(KEEPER);
+        return out;
+    }
+
+    /** Whether argv was planned by {@link #planKept}. */
+    public static boolean isKept(List<String> argv) {
+        return !argv.isEmpty() && argv.get(argv.size() - 1).equals(KEEPER);
     }
 
     /** {@code ${VAR}} replaced by the host value, empty when unset, as Enroot's envsubst does. */

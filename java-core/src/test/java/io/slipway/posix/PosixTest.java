@@ -28,4 +28,19 @@ class PosixTest {
         assertThat(Posix.isatty(-1)).isFalse();
         assertThat(Posix.isatty(987)).isFalse();
     }
+
+    @Test
+    void aPidfdSignalsItsProcessUntilItExits() throws Exception {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        int fd = Posix.pidfdOpen(p.pid()).orElseThrow();
+        try {
+            assertThat(Posix.pidfdSignal(fd, 0)).isTrue();
+            assertThat(Posix.pidfdSignal(fd, 9)).isTrue();
+            p.waitFor();
+            assertThat(Posix.pidfdSignal(fd, 0)).isFalse();
+        } finally {
+            Posix.close(fd);
+        }
+        assertThat(Posix.pidfdOpen(Integer.MAX_VALUE)).isEmpty();
+    }
 }

@@ -1,0 +1,159 @@
+package io.slipway.cli;
+
+import io.slipway.SlipwayException;
+import io.slipway.config.Installation;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.edf.Edfs;
+import io.slipway.edf.LoadedEdf;
+import io.slipway.edf.Mount;
+import io.slipway.edf.ResolvedEdf;
+import io.slipway.hooks.OciHook;
+import io.slipway.hooks.OciHooks;
+import io.slipway.image.ImageService;
+import io.slipway.image.ImportedImage;
+import io.slipway.posix.Posix;
+import io.slipway.runtime.ContainerPlanner;
+import io.slipway.runtime.ContainerRequest;
+import io.slipway.runtime.ContainerSpec;
+import io.slipway.runtime.ContainerStarter;
+import io.slipway.runtime.Identity;
+import io.slipway.runtime.ImageResolver;
+import io.slipway.runtime.RuntimeSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of {@code slipway run} and {@code slipway container start} (a picocli mixin), and
+ * what they lead to: the EDF and image resolved, the image imported if need be, the container
+ * planned and handed to a {@link ContainerStarter}.
+ */
+final class ContainerOptions {
+
+    @Option(names = "--environment", order = -19, paramLabel = "NAME|PATH",
+            description = "The EDF to use: a name or a file.")
+    String environment;
+
+    @Option(names = "--image", order = -18, paramLabel = "REF",
+            description = "The image (a squashfs file); overrides the EDF's.")
+    String image;
+
+    @Option(names = "--mount", order = -17, paramLabel = "SRC:DST[:FLAGS]",
+            description = "Add a bind mount (flags joined by '+').")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--env", order = -16, paramLabel = "NAME=VALUE",
+            description = "Set a variable (an empty value unsets it).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--workdir", order = -15, paramLabel = "DIR", description = "Working directory in the container.")
+    String workdir;
+
+    /**
+     * {@code --writable | --readonly}: each command declares this group itself (an ArgGroup inside
+     * a mixin shows twice in the help); {@code order} keeps the options in this class's order, before
+     * the help options (order -1).
+     */
+    static final class Writability {
+        @Option(names = "--writable", order = -14, description = "Writable root filesystem (changes vanish at exit).")
+        boolean writable;
+
+        @Option(names = "--readonly", order = -13, description = "Read-only root filesystem.")
+        boolean readonly;
+    }
+
+    @Option(names = "--entrypoint", order = -12, negatable = true,
+            description = "Run the image Entrypoint (default: the EDF's).")
+    Boolean entrypoint;
+
+    @Option(names = "--annotation", order = -11, paramLabel = "KEY=VALUE",
+            description = "Add an annotation (OCI hooks see it).")
+    List<String> annotations = new ArrayList<>();
+
+    /** What a command does with its planned container. */
+    interface Launch<T> {
+        T launch(ContainerStarter starter, ContainerSpec spec, List<OciHook> hooks);
+    }
+
+    /**
+     * Resolves the EDF and the image (importing it with progress on stderr), plans the container
+     * (kept: {@link ContainerPlanner#planKept}, with no command) and launches it. A cache-free
+     * image is discarded afterwards: a kept container's squashfuse holds it open until it ends.
+     */
+    <T> T launch(CliContext context, Writability writability, List<String> command, boolean kept, Launch<T> launch) {
+        try (ProgressListener progress = ProgressListener.onStderr(context)) {
+            ImageService service = ImageCommand.service(context, progress, null);
+            return launch(context, reference -> {
+                ImportedImage imported = service.ensure(reference);
+                progress.finish();
+                return imported;
+            }, writability, command, kept, launch);
+        }
+    }
+
+    private <T> T launch(CliContext context, ImageResolver images, Writability writability, List<String> command,
+            boolean kept, Launch<T> launch) {
+        SlipwayConfig config = context.config();
+        Map<String, String> hostEnv = context.environment();
+        ContainerRequest request;
+        ImportedImage imported;
+        if (environment != null) {
+            Edfs.Context edfContext = context.edfContext();
+            LoadedEdf loaded = Edfs.load(environment, edfContext);
+            String reference = image != null ? image : Edfs.image(loaded, edfContext);
+            if (reference == null || reference.isEmpty()) {
+                throw new SlipwayException("the EDF names no image; give --image");
+            }
+            imported = images.resolve(reference);
+            ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), edfContext);
+            request = ContainerRequest.of(resolved, command);
+        } else {
+            if (image == null) {
+                throw new SlipwayException("give --environment or --image");
+            }
+            imported = images.resolve(image);
+            request = new ContainerRequest(image, null, true, true, List.of(), List.of(), Map.of(), Map.of(), command);
+        }
+        request = applyTo(request, writability, context.cwd());
+
+        Installation installation = Installation.current().orElseThrow(() ->
+                new SlipwayException("starting a container needs an installed tree (its helpers live in libexec/slipway)"));
+        int uid = Posix.getuid();
+        Identity identity = Identity.of(uid, Posix.getgid(), hostEnv, Path.of("/etc"));
+        RuntimeSettings settings = RuntimeSettings.of(config, hostEnv, uid, installation.libexecDir());
+        String id = "slipway-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextInt() & 0xffffffffL);
+        try {
+            ContainerSpec spec = kept ? ContainerPlanner.planKept(id, request, imported, settings, identity, hostEnv)
+                    : ContainerPlanner.plan(id, request, imported, settings, identity, hostEnv);
+            return launch.launch(new ContainerStarter(settings, hostEnv, context.err()), spec,
+                    OciHooks.load(config.hooksDirs()));
+        } finally {
+            imported.discardIfEphemeral();
+        }
+    }
+
+    private ContainerRequest applyTo(ContainerRequest r, Writability writability, Path cwd) {
+        List<Mount> allMounts = new ArrayList<>(r.mounts());
+        for (String m : mounts) {
+            allMounts.add(ContainerRequest.parseMount(m, cwd));
+        }
+        Map<String, String> allEnv = new LinkedHashMap<>(r.env());
+        for (String e : env) {
+            var pair = ContainerRequest.parsePair("--env", e);
+            allEnv.put(pair.getKey(), pair.getValue());
+        }
+        Map<String, String> allAnnotations = new LinkedHashMap<>(r.annotations());
+        for (String a : annotations) {
+            var pair = ContainerRequest.parsePair("--annotation", a);
+            allAnnotations.put(pair.getKey(), pair.getValue());
+        }
+        boolean writable = writability == null ? r.writable() : writability.writable;
+        return new ContainerRequest(r.image(), workdir != null ? workdir : r.workdir(),
+                entrypoint != null ? entrypoint : r.entrypoint(), writable, allMounts, r.devices(), allEnv,
+                allAnnotations, r.command());
+    }
+}
