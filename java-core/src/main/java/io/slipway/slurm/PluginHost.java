@@ -59,8 +59,8 @@ public final class PluginHost {
     private static ObjectNode dispatch(PluginRequest request, PrintWriter err) {
         return switch (request.op()) {
             case "validate" -> new SubmissionCheck(request, config(request), err).run();
-            case "start" -> throw new SlipwayException("x");
-            case "stop" -> throw new SlipwayException("y");
+            case "start" -> new StepContainer(request, config(request), err).start();
+            case "stop" -> new StepContainer(request, config(request), err).stop();
             default -> throw new SlipwayException("unknown request '" + request.op() + "' from the plugin (is the"
                     + " plugin the same Slipway version as the jar?)");
         };

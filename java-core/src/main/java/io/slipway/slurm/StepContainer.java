@@ -1,0 +1,139 @@
+package io.slipway.slurm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.SlipwayException;
+import io.slipway.cli.ProgressListener;
+import io.slipway.config.Installation;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.edf.Edfs;
+import io.slipway.edf.LoadedEdf;
+import io.slipway.edf.Mount;
+import io.slipway.edf.ResolvedEdf;
+import io.slipway.hooks.OciHooks;
+import io.slipway.image.ImageService;
+import io.slipway.image.ImportedImage;
+import io.slipway.image.Platform;
+import io.slipway.runtime.ContainerPlanner;
+import io.slipway.runtime.ContainerRequest;
+import io.slipway.runtime.ContainerSpec;
+import io.slipway.runtime.ContainerStarter;
+import io.slipway.runtime.Identity;
+import io.slipway.runtime.KeptContainer;
+import io.slipway.runtime.RuntimeSettings;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * slurmstepd: the container of one step on one node. {@link #start} runs in the first task (as the
+ * job user, in the job's cgroup): it takes the EDF the job carried (or reads it on the node when
+ * nothing was carried), imports the image, and starts a kept container whose keeper stops itself
+ * once ready; the plugin then joins it from every task. {@link #stop} runs in the last task to
+ * exit.
+ */
+final class StepContainer {
+
+    private final PluginRequest request;
+    private final SlipwayConfig config;
+    private final PrintWriter err;
+    private final List<String> messages = new ArrayList<>();
+
+    StepContainer(PluginRequest request, SlipwayConfig config, PrintWriter err) {
+        this.request = request;
+        this.config = config;
+        this.err = err;
+    }
+
+    ObjectNode start() {
+        long t0 = System.nanoTime();
+        PluginRequest.Job job = request.job();
+        if (job == null) {
+            throw new SlipwayException("the plugin's start request names no job");
+        }
+        Map<String, String> env = request.env();
+        Carried carried = request.carry() == null ? null : Carried.parse(request.carry());
+        String environment = request.environment() != null ? request.environment()
+                : carried != null ? carried.environment() : null;
+        if (environment == null) {
+            throw new SlipwayException("no --environment for this step");
+        }
+        boolean verbose = carried != null && carried.verbose() > 0;
+        Edfs.Context context = new Edfs.Context(env, request.cwd(), config, w -> err.println("slipway: warning: " + w));
+        LoadedEdf loaded;
+        if (carried != null && carried.environment().equals(environment)) {
+            // Its warnings were shown at submission.
+            loaded = Edfs.uncarry(carried.edf(), w -> { });
+        } else {
+            loaded = Edfs.load(environment, context);
+        }
+        String reference = Edfs.image(loaded, context);
+        if (reference == null || reference.isEmpty()) {
+            throw new SlipwayException("the EDF names no image");
+        }
+        long t1 = System.nanoTime();
+
+        ImportedImage imported;
+        try (ProgressListener progress = new ProgressListener(err, false)) {
+            imported = new ImageService(new ImageService.Context(env, request.cwd(), config, Platform.ofThisMachine(),
+                    progress)).ensure(reference);
+            progress.finish();
+        }
+        long t2 = System.nanoTime();
+        messages.add("image " + reference + " is " + imported.squashfs());
+
+        ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), context);
+        ContainerRequest asked = ContainerRequest.of(resolved, List.of());
+        if (request.batchScript() != null) {
+            // The batch script lives in slurmd's spool directory: show it at the same path.
+            List<Mount> mounts = new ArrayList<>(asked.mounts());
+            mounts.add(new Mount(request.batchScript(), request.batchScript(), List.of("ro")));
+            asked = new ContainerRequest(asked.image(), asked.workdir(), asked.entrypoint(), asked.writable(), mounts,
+                    asked.devices(), asked.env(), asked.annotations(), asked.command());
+        }
+        Installation installation = Installation.current().orElseThrow(() ->
+                new SlipwayException("the Java core cannot find its installation (helpers in libexec/slipway)"));
+        RuntimeSettings settings = RuntimeSettings.of(config, runtimeEnvironment(env), job.uid(),
+                installation.libexecDir());
+        Identity identity = Identity.of(job.uid(), job.gid(), env, Path.of("/etc"));
+        String id = "slurm-" + job.jobId() + "." + job.stepId() + "-" + job.node();
+        ContainerSpec spec = ContainerPlanner.planKept(id, asked, imported, settings, identity, env);
+        KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec, OciHooks.load(config.hooksDirs()));
+        long t3 = System.nanoTime();
+        messages.add(String.format("container %s started: keeper pid %d; EDF %d ms, image %d ms, start %d ms",
+                id, kept.pid(), ms(t0, t1), ms(t1, t2), ms(t2, t3)));
+        ObjectNode answer = PluginHost.answer(verbose ? messages : List.of());
+        answer.put("pid", kept.pid());
+        answer.put("runtime_dir", kept.runtimeDir().toString());
+        return answer;
+    }
+
+    ObjectNode stop() {
+        if (request.runtimeDir() == null) {
+            throw new SlipwayException("the plugin's stop request names no runtime directory");
+        }
+        ContainerStarter.stopKept(request.runtimeDir(), err);
+        return PluginHost.answer(List.of());
+    }
+
+    /**
+     * XDG_RUNTIME_DIR comes from the submitting login session and need not exist on this node;
+     * without it the runtime falls back to its configured or /tmp directory.
+     */
+    private static Map<String, String> runtimeEnvironment(Map<String, String> env) {
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg == null || Files.isDirectory(Path.of(xdg)) && Files.isWritable(Path.of(xdg))) {
+            return env;
+        }
+        Map<String, String> copy = new LinkedHashMap<>(env);
+        copy.remove("XDG_RUNTIME_DIR");
+        return copy;
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+}
