@@ -10,6 +10,12 @@ tests/setup/install-deps.sh
 make
 make unit-test
 
+# Suites with a Slurm cluster stop it in teardown_file; when bats is interrupted or dies before
+# that, this stops whatever cluster is left, so no slurmctld, slurmd or munged outlives the run.
+source tests/integration/lib/slurm.bash
+trap slurm_down_all EXIT
+trap 'exit 130' INT TERM
+
 shopt -s nullglob
 suites=(tests/integration/*.bats)
 if ((${#suites[@]})); then

@@ -14,6 +14,19 @@ packages=(
     docker-registry skopeo umoci busybox-static apache2-utils openssl
     # Containerfile builds and the import benchmark
     buildah debootstrap
+    # The test Slurm cluster (tests/setup/slurm-cluster.sh) and the SPANK plugin's build:
+    # slurm-wlm has slurmctld, slurmd and the clients; libslurm-dev and
+    # slurm-wlm-basic-plugins-dev have slurm.h and spank.h; munge authenticates; iproute2's ss
+    # checks that the cluster's ports are free.
+    slurm-wlm libslurm-dev slurm-wlm-basic-plugins-dev munge iproute2
+    # MPI through Slurm. slurm-wlm-basic-plugins (pulled in by slurm-wlm) already ships
+    # mpi_pmi2.so and mpi_pmix_v4.so (mpi_pmix.so links to it), but mpi_pmix dlopens the
+    # unversioned pmix2/lib/libpmix.so, which only libpmix-dev installs (libpmix2 has libpmix.so.2):
+    # without it `srun --mpi=pmix` fails. mpich and libmpich-dev: MPICH's built-in PMI client
+    # speaks the wire protocol of Slurm's mpi/pmi2, and mpicc.mpich builds the test program.
+    # openmpi-bin and libopenmpi-dev: Debian's Open MPI is a PMIx client (libpmix2), the MPI for
+    # `srun --mpi=pmix`; MPICH here is built without PMIx.
+    libpmix2 libpmix-dev mpich libmpich-dev openmpi-bin libopenmpi-dev
 )
 
 missing=()
