@@ -183,6 +183,7 @@ char *java_request(const char *request, const struct java_identity *id, char *er
 			 plugin_conf.prefix);
 		return NULL;
 	}
+	long started = now_ms();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(error, error_size, "socketpair: %s", strerror(errno));
 		return NULL;
@@ -275,6 +276,7 @@ char *java_request(const char *request, const struct java_identity *id, char *er
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 
+	plog(LOG_DEBUG, "Java core request took %ld ms", now_ms() - started);
 	if (timed_out) {
 		snprintf(error, error_size, "the Java core did not answer within %d s (timeout= in plugstack.conf)",
 			 plugin_conf.timeout);

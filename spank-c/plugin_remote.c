@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ftw.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <slurm/slurm.h>
@@ -32,7 +35,7 @@ struct shared {
 	int completed_tasks;		/* tasks that exited: the last one stops the container */
 	pid_t pid;			/* the container's keeper: 0 not yet, -1 the start failed */
 	unsigned long long start_time;	/* the keeper's start time, so a reused pid is never signalled */
-	int verbose;
+	int stop_in_c;			/* no poststop hooks: stop without starting a JVM */
 	char runtime_dir[PATH_MAX];
 	char error[8192];
 };
@@ -197,6 +200,9 @@ static void start_container(spank_t sp)
 		shm->pid = (pid_t)atol(pid);
 		shm->start_time = start_time_of(shm->pid);
 		snprintf(shm->runtime_dir, sizeof(shm->runtime_dir), "%s", dir);
+		char *stop = json_member(answer, "stop");
+		shm->stop_in_c = stop != NULL && !strcmp(stop, "signal");
+		free(stop);
 		json_each_string(answer, "messages", show, NULL);
 	} else {
 		char *message = json_member(answer, "error");
@@ -403,6 +409,74 @@ int remote_task_init(spank_t sp)
 	return 0;
 }
 
+/* The third field of /proc/PID/stat: R, S, T, Z... or 0 when the process is gone. */
+static char state_of(pid_t pid)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/*
+ * What ContainerStarter.stopKept does when there are no poststop hooks, without a JVM: the
+ * keeper gets SIGTERM (after 2 s its whole session gets SIGKILL; the FUSE daemons die with it),
+ * and the runtime directory is removed as the job user. The mounts live only in the container's
+ * mount namespace, so on this side they are plain directories.
+ */
+static void stop_in_c(void)
+{
+	pid_t pid = shm->pid;
+
+	if (shm->start_time != 0 && start_time_of(pid) == shm->start_time) {
+		kill(pid, SIGTERM);
+		kill(pid, SIGCONT);
+		for (int i = 0; i < 200; i++) {
+			char state = state_of(pid);
+			if (state == 0 || state == 'Z' || start_time_of(pid) != shm->start_time)
+				break;
+			if (i == 199 || (i >= 100 && i % 50 == 0)) {
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+			}
+			usleep(10000);
+		}
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		if ((geteuid() == 0 && setgroups((size_t)step.id.ngids, step.id.gids) < 0)
+		    || setresgid(step.id.gid, step.id.gid, step.id.gid) < 0
+		    || setresuid(step.id.uid, step.id.uid, step.id.uid) < 0)
+			_exit(1);
+		_exit(nftw(shm->runtime_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : 1);
+	}
+	int status;
+	while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (child < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(shm->runtime_dir, F_OK) == 0)
+		plog(LOG_ERROR, "could not remove the container's runtime directory %s", shm->runtime_dir);
+}
+
 /* The last task out stops the container: poststop hooks, the keeper, the runtime directory. */
 int remote_task_exit(spank_t sp)
 {
@@ -414,6 +488,11 @@ int remote_task_exit(spank_t sp)
 		return 0;
 	if (__atomic_add_fetch(&shm->completed_tasks, 1, __ATOMIC_SEQ_CST) != (int)step.local_tasks || shm->pid <= 0)
 		return 0;
+	if (shm->stop_in_c) {
+		stop_in_c();
+		shm->pid = -1;
+		return 0;
+	}
 	jb_init(&req);
 	jb_open(&req, NULL);
 	jb_string(&req, "op", "stop");

@@ -4,7 +4,7 @@
 # Usage: cds-training.sh PREFIX ARCHIVE   (PREFIX holds share/slipway/slipway.jar)
 # Installed as PREFIX/share/slipway/cds-training.sh.
 set -eu
-prefix=$1
+prefix=$(cd "$1" && pwd)
 archive=$2
 here=$(cd "$(dirname "$0")" && pwd)
 # The examples ship in the installation, so a packaged install can record its archive on the target.
@@ -34,7 +34,7 @@ record hooks
 record run --image "$tmp/missing.sqsh" true
 
 # What the SPANK plugin asks (through the JNI host, with the same class path): a submission check
-# and a start that fails early, which loads the request, EDF, image and runtime classes.
+# and a container start.
 plugin() {
     n=$((n + 1))
     printf '%s' "$1" | "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
@@ -42,8 +42,12 @@ plugin() {
 }
 env="{\"HOME\":\"$tmp\",\"EDF_PATH\":\"$examples\",\"USER\":\"cds\"}"
 plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}"
-printf 'image = "%s"\n' "$tmp/missing.sqsh" > "$tmp/e.toml"
-plugin "{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":0,\"gid\":0,\"local_tasks\":1,\"node\":\"n\"}}"
+# The start goes as far as creating the runtime directory (the image is an empty stand-in, the
+# runtime path one that cannot exist), which covers the image, planning and hook classes.
+: > "$tmp/img.sqsh"
+printf 'image = "%s"\n' "$tmp/img.sqsh" > "$tmp/e.toml"
+printf 'runtime_path = "/proc/slipway-cds-training"\n' > "$tmp/start.toml"
+plugin "{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":0,\"gid\":0,\"local_tasks\":1,\"node\":\"n\"}}"
 
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"

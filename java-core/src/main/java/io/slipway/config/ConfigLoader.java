@@ -36,6 +36,7 @@ public final class ConfigLoader {
         Optional<Path> caFile = ImageSettings.DEFAULTS.caFile();
         String compression = ImageSettings.DEFAULTS.compression();
         String builder = ImageSettings.DEFAULTS.builder();
+        Optional<String> store = Optional.empty();
         Path runtimePath;
         Path enrootSysconfPath;
         List<String> siteMounts = List.of();
@@ -54,6 +55,8 @@ public final class ConfigLoader {
         KEYS.put("image_compression", (s, v) -> v.compression = s.matching(
                 "(gzip|lzo|lz4|xz|lzma|zstd)(:[0-9]{1,2})?", "a compressor NAME[:LEVEL] (gzip, lzo, lz4, xz, lzma, zstd)"));
         KEYS.put("image_builder", (s, v) -> v.builder = s.matching("[^\\s]+", "a program name or path"));
+        KEYS.put("image_store", (s, v) -> v.store = Optional.of(s.matching(
+                "/.*", "an absolute path, which may name ${USER}, ${HOME} or ${UID}")));
         KEYS.put("runtime_path", (s, v) -> v.runtimePath = s.absolutePath());
         KEYS.put("enroot_sysconf_path", (s, v) -> v.enrootSysconfPath = s.absolutePath());
         KEYS.put("site_mounts", (s, v) -> v.siteMounts = s.strings());
@@ -113,7 +116,7 @@ public final class ConfigLoader {
         Path enroot = v.enrootSysconfPath != null ? v.enrootSysconfPath : dir.resolve("enroot");
         return new SlipwayConfig(source, edf, v.insecureRegistries, hooks, Optional.ofNullable(v.runtimePath),
                 Optional.of(enroot), v.siteMounts, new ImageSettings(v.parallelDownloads, v.transferAttempts,
-                        v.caFile, v.compression, v.builder));
+                        v.caFile, v.compression, v.builder, v.store));
     }
 
     /** One key of the file, with the conversions the key table uses. */

@@ -136,12 +136,24 @@ public final class ImageService {
             return tryCreate(new ImageStore(root, arch));
         }
         String scratch = ctx.env().getOrDefault("SCRATCH", "");
-        if (scratch.isEmpty()) {
-            listener.info("SCRATCH and EDF_IMAGESTORE are not set: working without an image cache (the image is "
-                    + "pulled for this step and deleted afterwards)");
-            return Optional.empty();
+        if (!scratch.isEmpty()) {
+            return tryCreate(new ImageStore(Path.of(scratch, ".edf_imagestore"), arch));
         }
-        return tryCreate(new ImageStore(Path.of(scratch, ".edf_imagestore"), arch));
+        Optional<String> site = ctx.config().image().store();
+        if (site.isPresent()) {
+            return tryCreate(new ImageStore(Path.of(siteStore(site.get())), arch));
+        }
+        listener.info("SCRATCH and EDF_IMAGESTORE are not set: working without an image cache (the image is "
+                + "pulled for this step and deleted afterwards)");
+        return Optional.empty();
+    }
+
+    /** The administrator's image_store with the caller's ${USER}, ${HOME} and ${UID} put in. */
+    private String siteStore(String template) {
+        String uid = String.valueOf(io.slipway.posix.Posix.getuid());
+        return template.replace("${USER}", ctx.env().getOrDefault("USER", uid))
+                .replace("${HOME}", ctx.env().getOrDefault("HOME", "/"))
+                .replace("${UID}", uid);
     }
 
     private Optional<ImageStore> tryCreate(ImageStore s) {

@@ -32,6 +32,11 @@ record PluginRequest(String op, String environment, String carry, Path cwd, Stri
         Job job = j.isObject() ? new Job(j.path("job_id").asLong(), j.path("step_id").asLong(), j.path("uid").asInt(),
                 j.path("gid").asInt(), j.path("local_tasks").asInt(1), j.path("node").asText("")) : null;
         String cwd = text(json, "cwd");
+        if (cwd != null) {
+            // A shell exports PWD; a job started by a program (or with --export=NONE) may lack it,
+            // and EDFs commonly mount ${PWD}: it is the directory the job runs in either way.
+            env.putIfAbsent("PWD", cwd);
+        }
         String runtimeDir = text(json, "runtime_dir");
         return new PluginRequest(json.path("op").asText(), text(json, "environment"), text(json, "carry"),
                 Path.of(cwd != null ? cwd : "/"), text(json, "config"), json.path("verbose").asInt(0), env, job,

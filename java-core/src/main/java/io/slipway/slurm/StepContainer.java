@@ -19,6 +19,7 @@ import io.slipway.runtime.ContainerSpec;
 import io.slipway.runtime.ContainerStarter;
 import io.slipway.runtime.Identity;
 import io.slipway.runtime.KeptContainer;
+import io.slipway.runtime.KeptState;
 import io.slipway.runtime.RuntimeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -108,6 +109,10 @@ final class StepContainer {
         ObjectNode answer = PluginHost.answer(verbose ? messages : List.of());
         answer.put("pid", kept.pid());
         answer.put("runtime_dir", kept.runtimeDir().toString());
+        // Without poststop hooks, stopping is a signal and a directory removal: the plugin does
+        // it in C and the last task to exit starts no JVM.
+        boolean poststop = KeptState.read(kept.runtimeDir()).map(s -> !s.poststop().isEmpty()).orElse(true);
+        answer.put("stop", poststop ? "java" : "signal");
         return answer;
     }
 

@@ -1,0 +1,84 @@
+#!/bin/bash
+# What --environment adds to a Slurm step: `srun --environment=X true` against plain `srun true`
+# on the same cluster (the plugin loaded in both), with the image already in the store, each the
+# median of N runs; printed as added milliseconds and as a ratio. Then the added time broken down
+# per phase (submission check in srun, container start and stop in slurmstepd, from the plugin's
+# debug log and `srun -v`), and slurmstepd's peak RSS with and without a container.
+# Usage (as root, after make): tests/bench/step.sh [N]   (default 20)
+# Brings up its own single-node cluster (tests/setup/slurm-cluster.sh) and stops it at the end.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+n=${1:-20}
+# shellcheck source=../integration/lib/slurm.bash
+. "$root/tests/integration/lib/slurm.bash"
+SLURM_TEST_ROOT=/run/slipway-bench
+work=$(mktemp -d /tmp/slipway-bench.XXXXXX)
+chmod 0755 "$work"
+cleanup() { slurm_down >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# A busybox image and an EDF for it, readable by the job user.
+mkdir -p "$work/root/bin" "$work/root/etc" "$work/root/proc" "$work/root/dev" "$work/root/sys" "$work/root/tmp"
+cp "$(command -v busybox)" "$work/root/bin/busybox"
+for a in sh true sleep cat; do ln -s busybox "$work/root/bin/$a"; done
+mksquashfs "$work/root" "$work/img.sqsh" -noappend -quiet -no-progress -all-root >/dev/null
+printf 'image = "%s"\n' "$work/img.sqsh" > "$work/bench.toml"
+printf 'hooks_dirs = []\n' > "$work/slipway.toml"
+chmod -R a+rX "$work"
+printf 'required %s/build/lib/slurm/spank_slipway.so config=%s/slipway.toml log_level=debug\n' "$root" "$work" \
+    > "$work/plugstack.conf"
+BATS_TEST_FILENAME=step.bench slurm_up --plugstack "$work/plugstack.conf"
+
+ms_median() {   # median wall time in ms of N runs of "$@"
+    local times=() s e
+    for _ in $(seq "$n"); do
+        s=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s%N)
+        times+=($(((e - s) / 1000000)))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+as_user srun --environment="$work/bench.toml" true   # warm the page cache and the JVM's files
+plain=$(ms_median as_user srun true)
+with=$(ms_median as_user srun --environment="$work/bench.toml" true)
+echo "median of $n runs on $(nproc) cores:"
+printf '  srun true                      %5d ms\n' "$plain"
+printf '  srun --environment=X true      %5d ms   (+%d ms, %.2fx)\n' "$with" $((with - plain)) \
+    "$(echo "$with / $plain" | bc -l)"
+
+# Per phase, from one more run: the submission check is a Java request in srun (timed here by
+# running srun until its plugin has answered: `srun --environment=X --test-only` would also ask
+# slurmctld, so time the check alone through the JNI host with the same request the plugin makes).
+log=$(slurm_log "$(hostname -s)")
+: > "$work/v.txt"
+as_user srun -v --environment="$work/bench.toml" true 2> "$work/v.txt" >/dev/null
+sleep 0.5
+req="{\"op\":\"validate\",\"environment\":\"$work/bench.toml\",\"cwd\":\"$work\",\"config\":\"$work/slipway.toml\",\"env\":{\"HOME\":\"$work\"}}"
+host() {
+    printf '%s' "$req" | runuser -u "$SLURM_TEST_USER" -- "$root/build/libexec/slipway/slipway-jvmhost" \
+        /usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so -Djava.class.path="$root/build/share/slipway/slipway.jar" \
+        -Dslipway.prefix="$root/build" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss1m \
+        -XX:SharedArchiveFile="$root/build/share/slipway/slipway.jsa" -Xlog:cds=off 3>/dev/null
+}
+check=$(ms_median host)
+echo "phases (one run; the container start includes the JVM start):"
+printf '  submission check in srun (JVM + EDF)     %5d ms (median of %d)\n' "$check" "$n"
+grep -o 'Java core request took [0-9]* ms' "$log" | tail -1 | sed 's/^/  container start in the first task: /'
+grep -o 'EDF [0-9]* ms, image [0-9]* ms, start [0-9]* ms' "$work/v.txt" | sed 's/^/    inside the Java core: /'
+echo "  stop in the last task: in C (no poststop hooks), no JVM"
+
+# slurmstepd's peak RSS (VmHWM) during a step, without and with a container.
+hwm() {
+    as_user srun "$@" sleep 2 >/dev/null 2>&1 &
+    local job=$! peak=0 v p
+    sleep 1.2
+    for p in $(pgrep -f '^slurmstepd: \[[0-9]+\.[0-9]+\]'); do
+        v=$(awk '/VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+        [ "${v:-0}" -gt "$peak" ] && peak=$v
+    done
+    wait "$job"
+    echo "$peak"
+}
+printf 'slurmstepd peak RSS: %d kB without a container, %d kB with one\n' "$(hwm)" \
+    "$(hwm --environment="$work/bench.toml")"
