@@ -150,10 +150,12 @@ public final class ImageService {
 
     /** The administrator's image_store with the caller's ${USER}, ${HOME} and ${UID} put in. */
     private String siteStore(String template) {
-        String uid = String.valueOf(io.slipway.posix.Posix.getuid());
-        return template.replace("${USER}", ctx.env().getOrDefault("USER", uid))
-                .replace("${HOME}", ctx.env().getOrDefault("HOME", "/"))
-                .replace("${UID}", uid);
+        String path = template.replace("${HOME}", ctx.env().getOrDefault("HOME", "/"));
+        if (path.contains("${UID}") || path.contains("${USER}") && !ctx.env().containsKey("USER")) {
+            String uid = String.valueOf(io.slipway.posix.Posix.getuid());
+            path = path.replace("${UID}", uid).replace("${USER}", ctx.env().getOrDefault("USER", uid));
+        }
+        return path.replace("${USER}", ctx.env().get("USER") == null ? "" : ctx.env().get("USER"));
     }
 
     private Optional<ImageStore> tryCreate(ImageStore s) {

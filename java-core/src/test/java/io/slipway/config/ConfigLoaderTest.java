@@ -77,6 +77,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSiteImageStoreIsAnAbsolutePathTemplate() throws Exception {
+        assertThat(ConfigLoader.read(config("image_store = \"/var/tmp/slipway-${USER}\"\n"), true).image().store())
+                .contains("/var/tmp/slipway-${USER}");
+        assertThat(ConfigLoader.read(config("# none\n"), true).image().store()).isEmpty();
+        assertThatThrownBy(() -> ConfigLoader.read(config("image_store = \"images\"\n"), true))
+                .hasMessageContaining("'image_store'").hasMessageContaining("absolute path");
+    }
+
+    @Test
     void aRelativeSlipwayConfigIsAnError() {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("SLIPWAY_CONFIG", "rel.toml"), Optional.empty()))
                 .hasMessage("SLIPWAY_CONFIG=rel.toml must be an absolute path");
