@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <sys/stat.h>
@@ -150,6 +152,58 @@ static void show(const char *line, void *arg)
 	dprintf(STDERR_FILENO, "slipway: %s\n", line);
 }
 
+/* The parent pid and process group of pid (fields 4 and 5 of /proc/PID/stat), or -1. */
+static int parent_and_group(pid_t pid, pid_t *ppid, pid_t *pgrp)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	int a, b;
+	char state;
+	if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &a, &b) != 3)
+		return -1;
+	*ppid = a;
+	*pgrp = b;
+	return 0;
+}
+
+/* Kills, with their process groups, the children this subreaper adopted, until none is left. */
+static void kill_adopted_children(void)
+{
+	pid_t self = getpid();
+
+	for (int round = 0; round < 100; round++) {
+		int found = 0;
+		DIR *proc = opendir("/proc");
+		if (proc == NULL)
+			return;
+		struct dirent *e;
+		while ((e = readdir(proc)) != NULL) {
+			pid_t pid = (pid_t)atoi(e->d_name), ppid, pgrp;
+			if (pid <= 0 || parent_and_group(pid, &ppid, &pgrp) < 0 || ppid != self)
+				continue;
+			found = 1;
+			if (pgrp == pid)
+				kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, WNOHANG);
+		}
+		closedir(proc);
+		if (!found)
+			return;
+		usleep(20000);
+	}
+}
+
 /* The first task: asks the Java core to import the image and start the container. */
 static void start_container(spank_t sp)
 {
@@ -186,13 +240,23 @@ static void start_container(spank_t sp)
 		shm->pid = -1;
 		return;
 	}
+	/*
+	 * While the Java core starts the container, this task is a child subreaper: whatever the JVM
+	 * started is re-parented here, not to init, if the JVM dies. On failure it is all killed, so
+	 * a crashed or killed JVM leaves no stray process even under proctrack/linuxproc; on success
+	 * the keeper stays this task's child, inside the step, as the container is under Pyxis.
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	char *answer = java_request(req.data, &step.id, error, sizeof(error));
 	jb_free(&req);
 	if (answer == NULL) {
+		kill_adopted_children();
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 		snprintf(shm->error, sizeof(shm->error), "%s", error);
 		shm->pid = -1;
 		return;
 	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	char *ok = json_member(answer, "ok");
 	char *pid = json_member(answer, "pid");
 	char *dir = json_member(answer, "runtime_dir");

@@ -158,6 +158,35 @@ public final class ContainerStarter {
         }
     }
 
+    /**
+     * Stops what a killed starter left in {@code base}: directories named {@code prefix*} whose
+     * keeper is gone (their poststop hooks still run), and those older than {@code minAge} that
+     * never got a state file. A live keeper's directory is left alone. Best effort: a problem
+     * with one directory is a warning.
+     */
+    public static void sweepStaleKept(Path base, String prefix, Duration minAge, PrintWriter err) {
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (var dirs = Files.newDirectoryStream(base, prefix + "*")) {
+            for (Path dir : dirs) {
+                try {
+                    Optional<KeptState> state = KeptState.read(dir);
+                    if (state.isPresent() && !ProcStat.alive(state.get().pid(), state.get().startTime())) {
+                        stopKept(dir, err);
+                    } else if (state.isEmpty() && Files.getLastModifiedTime(dir).toInstant()
+                            .isBefore(java.time.Instant.now().minus(minAge))) {
+                        removeRuntimeDir(dir);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    err.println("slipway: warning: cannot clean up " + dir + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            err.println("slipway: warning: cannot list " + base + ": " + e.getMessage());
+        }
+    }
+
     private static void terminate(KeptState s, PrintWriter err) {
         OptionalInt pidfd = Posix.pidfdOpen(s.pid());
         if (pidfd.isEmpty()) {

@@ -24,6 +24,7 @@ import io.slipway.runtime.RuntimeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,8 @@ import java.util.Map;
  * exit.
  */
 final class StepContainer {
+
+    private static final String ID_PREFIX = "slurm-";
 
     private final PluginRequest request;
     private final SlipwayConfig config;
@@ -100,7 +103,9 @@ final class StepContainer {
         RuntimeSettings settings = RuntimeSettings.of(config, runtimeEnvironment(env), job.uid(),
                 installation.libexecDir());
         Identity identity = Identity.of(job.uid(), job.gid(), env, Path.of("/etc"));
-        String id = "slurm-" + job.jobId() + "." + job.stepId() + "-" + job.node();
+        // A JVM killed in an earlier start (OOM killer, timeout) could not remove its directory.
+        ContainerStarter.sweepStaleKept(settings.runtimeDir(), ID_PREFIX, Duration.ofMinutes(10), err);
+        String id = ID_PREFIX + job.jobId() + "." + job.stepId() + "-" + job.node();
         ContainerSpec spec = ContainerPlanner.planKept(id, asked, imported, settings, identity, env);
         KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec, OciHooks.load(config.hooksDirs()));
         long t3 = System.nanoTime();
