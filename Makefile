@@ -23,7 +23,7 @@ HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
 ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)
 
 # The SPANK plugin: one C file per context (docs/architecture.md), exporting only slurm_spank_*.
-PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c json.c)
+PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c json.c fdio.c)
 PLUGIN     := $(BUILD)/lib/slurm/spank_slipway.so
 JVMHOST    := $(BUILD)/libexec/slipway/slipway-jvmhost
 
@@ -57,15 +57,15 @@ $(BUILD)/lib/slipway/libslipway.so: spank-c/natives.c $(JAR)
 	$(CC) $(CFLAGS) -shared -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -I$(HEADERS) \
 		-o $@ spank-c/natives.c
 
-$(PLUGIN): $(PLUGIN_SRC) spank-c/plugin.h spank-c/json.h spank-c/spank_slipway.lds
+$(PLUGIN): $(PLUGIN_SRC) spank-c/plugin.h spank-c/json.h spank-c/fdio.h spank-c/spank_slipway.lds
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -Wl,--version-script=spank-c/spank_slipway.lds -o $@ $(PLUGIN_SRC) -lpthread -ldl
 
 # The JNI host links libjvm at run time (dlopen), so it builds and loads without Java present.
-$(JVMHOST): spank-c/slipway-jvmhost.c spank-c/json.c spank-c/json.h
+$(JVMHOST): spank-c/slipway-jvmhost.c spank-c/json.c spank-c/json.h spank-c/fdio.c spank-c/fdio.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -o $@ spank-c/slipway-jvmhost.c \
-		spank-c/json.c -lpthread -ldl
+		spank-c/json.c spank-c/fdio.c -lpthread -ldl
 
 $(BUILD)/libexec/slipway/slipway-%: spank-c/slipway-%.c spank-c/helper.h
 	@mkdir -p $(dir $@)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "plugin.h"
 
 #define HOST_PATH "%s/libexec/slipway/slipway-jvmhost"
@@ -105,20 +106,6 @@ static long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int send_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Kills the host and waits for it, however it went. */
@@ -233,7 +220,7 @@ char *java_request(const char *request, const struct java_identity *id, char *er
 	char *answer = NULL;
 	size_t len = 0, cap = 0;
 	int killed_by_us = 0, timed_out = 0;
-	if (send_all(sv[0], request, strlen(request)) < 0 || shutdown(sv[0], SHUT_WR) < 0) {
+	if (fd_write_all(sv[0], request, strlen(request)) < 0 || shutdown(sv[0], SHUT_WR) < 0) {
 		/* The host died early: its status tells why. */
 	}
 	long deadline = plugin_conf.timeout > 0 ? now_ms() + plugin_conf.timeout * 1000L : 0;

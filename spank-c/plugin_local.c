@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "json.h"
 #include "plugin.h"
 
@@ -24,16 +25,14 @@ extern char **environ;
  */
 static int verbosity(void)
 {
-	char buf[16384];
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), count = 0;
+	size_t n;
+	int count = 0;
+	char *buf = file_read_all("/proc/self/cmdline", &n);
 
-	if (fd < 0)
+	if (buf == NULL || n == 0) {
+		free(buf);
 		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
+	}
 	for (char *p = buf + strlen(buf) + 1; p < buf + n; p += strlen(p) + 1) {
 		if (p[0] != '-' || !strcmp(p, "--"))
 			break;
@@ -42,6 +41,7 @@ static int verbosity(void)
 		else if (p[1] == 'v' && strspn(p + 1, "v") == strlen(p + 1))
 			count += (int)strlen(p + 1);
 	}
+	free(buf);
 	return count;
 }
 

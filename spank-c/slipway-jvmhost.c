@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "json.h"
 
 #define ENTRY_CLASS "io/slipway/slurm/PluginHost"
@@ -35,48 +36,6 @@ struct job {
 	char error[1024];
 };
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 65536;
-	char *buf = malloc(cap);
-
-	*len = 0;
-	while (buf != NULL) {
-		if (*len + 1 >= cap) {
-			char *grown = realloc(buf, cap *= 2);
-			if (grown == NULL)
-				break;
-			buf = grown;
-		}
-		ssize_t r = read(fd, buf + *len, cap - *len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if (r == 0) {
-			buf[*len] = '\0';
-			return buf;
-		}
-		*len += (size_t)r;
-	}
-	free(buf);
-	return NULL;
-}
-
 static void fail_answer(const char *message)
 {
 	struct jbuf b;
@@ -87,7 +46,7 @@ static void fail_answer(const char *message)
 	jb_string(&b, "error", message);
 	jb_close(&b);
 	if (!b.failed)
-		write_all(ANSWER_FD, b.data, b.len);
+		fd_write_all(ANSWER_FD, b.data, b.len);
 	jb_free(&b);
 }
 
@@ -191,7 +150,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dup2(2, 1);
-	job.request = read_all(0, &job.request_len);
+	job.request = fd_read_all(0, &job.request_len);
 	if (job.request == NULL) {
 		fail_answer("cannot read the request");
 		return 1;
@@ -211,7 +170,7 @@ int main(int argc, char **argv)
 		fail_answer(job.error[0] ? job.error : "the Java core gave no answer");
 		return 1;
 	}
-	if (write_all(ANSWER_FD, job.answer, job.answer_len) < 0)
+	if (fd_write_all(ANSWER_FD, job.answer, job.answer_len) < 0)
 		return 1;
 	/*
 	 * Leave without DestroyJavaVM: it would wait for every non-daemon thread, and the answer is
