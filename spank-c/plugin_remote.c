@@ -141,24 +141,33 @@ static unsigned long long start_time_of(pid_t pid)
 	return value;
 }
 
+/* The Java core's decisions: always in slurmd's log, on the step's stderr (srun's) with -v. */
 static void show(const char *line, void *arg)
 {
-	(void)arg;
-	dprintf(STDERR_FILENO, "slipway: %s\n", line);
+	plog(LOG_INFO, "%s", line);
+	if (*(const int *)arg)
+		dprintf(STDERR_FILENO, "slipway: %s\n", line);
 }
 
 /* The first task: asks the Java core to import the image and start the container. */
 static void start_container(spank_t sp)
 {
-	char cwd[PATH_MAX], host[256], error[4096];
+	char cwd[PATH_MAX], node[256], error[4096];
 	char **env = NULL;
 	struct jbuf req;
 
 	spank_get_item(sp, S_JOB_ENV, &env);
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "/");
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "localhost");
+	/*
+	 * Slurm's node name, not the host name: it names the container and its runtime directory,
+	 * and several slurmds on one host (a test cluster, or multiple-slurmd) share the host name.
+	 */
+	const char *slurm_node = job_getenv(sp, "SLURMD_NODENAME");
+	if (slurm_node != NULL && slurm_node[0] != '\0')
+		snprintf(node, sizeof(node), "%s", slurm_node);
+	else if (gethostname(node, sizeof(node)) != 0)
+		snprintf(node, sizeof(node), "localhost");
 	jb_init(&req);
 	jb_open(&req, NULL);
 	jb_string(&req, "op", "start");
@@ -173,7 +182,7 @@ static void start_container(spank_t sp)
 	jb_number(&req, "uid", step.id.uid);
 	jb_number(&req, "gid", step.id.gid);
 	jb_number(&req, "local_tasks", step.local_tasks);
-	jb_string(&req, "node", host);
+	jb_string(&req, "node", node);
 	jb_close(&req);
 	jb_environ(&req, "env", env);
 	jb_close(&req);
@@ -193,11 +202,13 @@ static void start_container(spank_t sp)
 	char *ok = json_member(answer, "ok");
 	char *pid = json_member(answer, "pid");
 	char *dir = json_member(answer, "runtime_dir");
+	char *verbose = json_member(answer, "verbose");
 	if (ok != NULL && !strcmp(ok, "true") && pid != NULL && atol(pid) > 0 && dir != NULL) {
+		int to_stderr = verbose != NULL && !strcmp(verbose, "true");
 		shm->pid = (pid_t)atol(pid);
 		shm->start_time = start_time_of(shm->pid);
 		snprintf(shm->runtime_dir, sizeof(shm->runtime_dir), "%s", dir);
-		json_each_string(answer, "messages", show, NULL);
+		json_each_string(answer, "messages", show, &to_stderr);
 	} else {
 		char *message = json_member(answer, "error");
 		snprintf(shm->error, sizeof(shm->error), "%s", message ? message : "the Java core gave a damaged answer");
@@ -207,6 +218,7 @@ static void start_container(spank_t sp)
 	free(ok);
 	free(pid);
 	free(dir);
+	free(verbose);
 	free(answer);
 }
 
@@ -430,6 +442,8 @@ int remote_task_exit(spank_t sp)
 			char *message = json_member(answer, "error");
 			plog(LOG_ERROR, "stopping the container: %s", message ? message : "damaged answer");
 			free(message);
+		} else {
+			plog(LOG_INFO, "container stopped (keeper pid %d, %s)", (int)shm->pid, shm->runtime_dir);
 		}
 		free(ok);
 		free(answer);
