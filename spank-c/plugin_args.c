@@ -196,7 +196,13 @@ void plugin_free_arguments(void)
 	option_environment = NULL;
 }
 
-/* Slurm may call an option callback twice with the same value; a different value is an error. */
+/*
+ * The last value wins. Slurm calls the callback once for the option's environment variable
+ * (SLURM_SPANK__SLURM_SPANK_OPTION_slipway_environment, which salloc and sbatch set for the job)
+ * and then once more for the command line, in that order (sbatch: #SBATCH lines first), so a
+ * step inside `salloc --environment=A` may choose `srun --environment=B`, as the command line
+ * wins over the environment for every other option.
+ */
 static int on_environment(int val, const char *optarg, int remote)
 {
 	(void)val;
@@ -205,12 +211,11 @@ static int on_environment(int val, const char *optarg, int remote)
 		slurm_error("slipway: --environment needs a value: an EDF name or a path to an EDF file");
 		return -1;
 	}
-	if (option_environment != NULL && strcmp(option_environment, optarg) != 0) {
-		slurm_error("slipway: --environment given twice, as '%s' and '%s'", option_environment, optarg);
+	char *copy = strdup(optarg);
+	if (copy == NULL)
 		return -1;
-	}
-	if (option_environment == NULL && (option_environment = strdup(optarg)) == NULL)
-		return -1;
+	free(option_environment);
+	option_environment = copy;
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 
 #include <slurm/slurm.h>
 
+#include "fdio.h"
 #include "json.h"
 #include "plugin.h"
 
@@ -123,57 +124,39 @@ int remote_user_init(spank_t sp)
 	return 0;
 }
 
-/* Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
-static unsigned long long start_time_of(pid_t pid)
+/* What the plugin reads of /proc/PID/stat. */
+struct proc_stat {
+	char state;			/* R, S, T, Z... */
+	pid_t ppid, pgrp;
+	unsigned long long start_time;	/* clock ticks since boot: with the pid, names one process */
+};
+
+static int read_proc_stat(pid_t pid, struct proc_stat *st)
 {
-	char path[64], buf[1024];
-	unsigned long long value = 0;
+	char path[64];
+	size_t len;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');	/* the command name may hold spaces */
-	for (int field = 2; p != NULL && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p != NULL)
-		value = strtoull(p + 1, NULL, 10);
-	return value;
+	char *buf = file_read_all(path, &len);
+	char *p = buf ? strrchr(buf, ')') : NULL;	/* the command name may hold spaces and ')' */
+	int ok = p != NULL && sscanf(p + 1, " %c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d"
+				   " %*d %*d %llu", &st->state, &st->ppid, &st->pgrp, &st->start_time) == 4;
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+/* The process's start time, 0 when it is gone. */
+static unsigned long long start_time_of(pid_t pid)
+{
+	struct proc_stat st;
+	return read_proc_stat(pid, &st) == 0 ? st.start_time : 0;
 }
 
 static void show(const char *line, void *arg)
 {
-	(void)arg;
-	dprintf(STDERR_FILENO, "slipway: %s\n", line);
-}
-
-/* The parent pid and process group of pid (fields 4 and 5 of /proc/PID/stat), or -1. */
-static int parent_and_group(pid_t pid, pid_t *ppid, pid_t *pgrp)
-{
-	char path[64], buf[1024];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	int a, b;
-	char state;
-	if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &a, &b) != 3)
-		return -1;
-	*ppid = a;
-	*pgrp = b;
-	return 0;
+	plog(LOG_INFO, "%s", line);
+	if (*(const int *)arg)
+		dprintf(STDERR_FILENO, "slipway: %s\n", line);
 }
 
 /* Kills, with their process groups, the children this subreaper adopted, until none is left. */
@@ -188,11 +171,12 @@ static void kill_adopted_children(void)
 			return;
 		struct dirent *e;
 		while ((e = readdir(proc)) != NULL) {
-			pid_t pid = (pid_t)atoi(e->d_name), ppid, pgrp;
-			if (pid <= 0 || parent_and_group(pid, &ppid, &pgrp) < 0 || ppid != self)
+			pid_t pid = (pid_t)atoi(e->d_name);
+			struct proc_stat st;
+			if (pid <= 0 || read_proc_stat(pid, &st) < 0 || st.ppid != self)
 				continue;
 			found = 1;
-			if (pgrp == pid)
+			if (st.pgrp == pid)
 				kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, WNOHANG);
@@ -207,15 +191,22 @@ static void kill_adopted_children(void)
 /* The first task: asks the Java core to import the image and start the container. */
 static void start_container(spank_t sp)
 {
-	char cwd[PATH_MAX], host[256], error[4096];
+	char cwd[PATH_MAX], node[256], error[4096];
 	char **env = NULL;
 	struct jbuf req;
 
 	spank_get_item(sp, S_JOB_ENV, &env);
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "/");
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "localhost");
+	/*
+	 * Slurm's node name, not the host name: it names the container and its runtime directory,
+	 * and several slurmds on one host (a test cluster, or multiple-slurmd) share the host name.
+	 */
+	const char *slurm_node = job_getenv(sp, "SLURMD_NODENAME");
+	if (slurm_node != NULL && slurm_node[0] != '\0')
+		snprintf(node, sizeof(node), "%s", slurm_node);
+	else if (gethostname(node, sizeof(node)) != 0)
+		snprintf(node, sizeof(node), "localhost");
 	jb_init(&req);
 	jb_open(&req, NULL);
 	jb_string(&req, "op", "start");
@@ -230,7 +221,7 @@ static void start_container(spank_t sp)
 	jb_number(&req, "uid", step.id.uid);
 	jb_number(&req, "gid", step.id.gid);
 	jb_number(&req, "local_tasks", step.local_tasks);
-	jb_string(&req, "node", host);
+	jb_string(&req, "node", node);
 	jb_close(&req);
 	jb_environ(&req, "env", env);
 	jb_close(&req);
@@ -260,14 +251,16 @@ static void start_container(spank_t sp)
 	char *ok = json_member(answer, "ok");
 	char *pid = json_member(answer, "pid");
 	char *dir = json_member(answer, "runtime_dir");
+	char *verbose = json_member(answer, "verbose");
 	if (ok != NULL && !strcmp(ok, "true") && pid != NULL && atol(pid) > 0 && dir != NULL) {
+		int to_stderr = verbose != NULL && !strcmp(verbose, "true");
 		shm->pid = (pid_t)atol(pid);
 		shm->start_time = start_time_of(shm->pid);
 		snprintf(shm->runtime_dir, sizeof(shm->runtime_dir), "%s", dir);
 		char *stop = json_member(answer, "stop");
 		shm->stop_in_c = stop != NULL && !strcmp(stop, "signal");
 		free(stop);
-		json_each_string(answer, "messages", show, NULL);
+		json_each_string(answer, "messages", show, &to_stderr);
 	} else {
 		char *message = json_member(answer, "error");
 		snprintf(shm->error, sizeof(shm->error), "%s", message ? message : "the Java core gave a damaged answer");
@@ -277,44 +270,13 @@ static void start_container(spank_t sp)
 	free(ok);
 	free(pid);
 	free(dir);
+	free(verbose);
 	free(answer);
 }
 
 static int passes_through(const char *name)
 {
 	return !strncmp(name, "SLURM_", 6) || !strncmp(name, "PMI", 3);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	size_t cap = 65536;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*len = 0;
-	if (fd < 0 || buf == NULL) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		if (*len + 1 >= cap) {
-			char *grown = realloc(buf, cap *= 2);
-			if (grown == NULL)
-				break;
-			buf = grown;
-		}
-		ssize_t r = read(fd, buf + *len, cap - *len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		*len += (size_t)r;
-	}
-	close(fd);
-	buf[*len] = '\0';
-	return buf;
 }
 
 static int in_environ(const char *environ_buf, size_t len, const char *name, size_t name_len)
@@ -336,7 +298,7 @@ static int apply_environment(spank_t sp, pid_t pid)
 	char **env = NULL;
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	char *container = read_file(path, &len);
+	char *container = file_read_all(path, &len);
 	if (container == NULL)
 		return -1;
 	for (char *p = container; p < container + len; p += strlen(p) + 1) {
@@ -473,24 +435,6 @@ int remote_task_init(spank_t sp)
 	return 0;
 }
 
-/* The third field of /proc/PID/stat: R, S, T, Z... or 0 when the process is gone. */
-static char state_of(pid_t pid)
-{
-	char path[64], buf[512];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' ? p[2] : 0;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -516,8 +460,8 @@ static void stop_in_c(void)
 		kill(pid, SIGTERM);
 		kill(pid, SIGCONT);
 		for (int i = 0; i < 200; i++) {
-			char state = state_of(pid);
-			if (state == 0 || state == 'Z' || start_time_of(pid) != shm->start_time)
+			struct proc_stat st;
+			if (read_proc_stat(pid, &st) < 0 || st.state == 'Z' || st.start_time != shm->start_time)
 				break;
 			if (i == 199 || (i >= 100 && i % 50 == 0)) {
 				kill(-pid, SIGKILL);
@@ -554,6 +498,7 @@ int remote_task_exit(spank_t sp)
 		return 0;
 	if (shm->stop_in_c) {
 		stop_in_c();
+		plog(LOG_INFO, "container stopped (keeper pid %d, %s)", (int)shm->pid, shm->runtime_dir);
 		shm->pid = -1;
 		return 0;
 	}
@@ -573,6 +518,8 @@ int remote_task_exit(spank_t sp)
 			char *message = json_member(answer, "error");
 			plog(LOG_ERROR, "stopping the container: %s", message ? message : "damaged answer");
 			free(message);
+		} else {
+			plog(LOG_INFO, "container stopped (keeper pid %d, %s)", (int)shm->pid, shm->runtime_dir);
 		}
 		free(ok);
 		free(answer);

@@ -43,6 +43,7 @@ public final class BlobCache {
             return target;
         }
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+        Unfinished.add(temp);
         try {
             Files.createDirectories(dir);
             writer.write(temp);
@@ -60,6 +61,7 @@ public final class BlobCache {
             } catch (IOException ignored) {
                 // Left for prune.
             }
+            Unfinished.done(temp);
         }
     }
 

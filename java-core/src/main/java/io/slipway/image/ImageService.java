@@ -217,11 +217,22 @@ public final class ImageService {
         Optional<ImageStore> s = store();
         if (s.isEmpty()) {
             Path dir = ephemeralDir();
-            BlobCache blobs = new BlobCache(dir.resolve("blobs"));
-            Path out = dir.resolve(resolved.digest().replace(':', '-') + ".sqsh");
-            ImageConfig config = pullAndSquash(client, resolved, blobs, out, out, name);
-            deleteTree(dir.resolve("blobs"));
-            return new ImportedImage(out, config);
+            Unfinished.add(dir);
+            boolean pulled = false;
+            try {
+                BlobCache blobs = new BlobCache(dir.resolve("blobs"));
+                Path out = dir.resolve(resolved.digest().replace(':', '-') + ".sqsh");
+                ImageConfig config = pullAndSquash(client, resolved, blobs, out, out, name);
+                deleteTree(dir.resolve("blobs"));
+                pulled = true;
+                return new ImportedImage(out, config);
+            } finally {
+                // A failed pull leaves no directory behind; a good one is the caller's to discard.
+                Unfinished.done(dir);
+                if (!pulled) {
+                    deleteTree(dir);
+                }
+            }
         }
         ImageStore st = s.get();
         Path file = st.imageFile(resolved.digest());
@@ -237,6 +248,7 @@ public final class ImageService {
                 if (!Files.isRegularFile(file)) {
                     st.deleteTemporaries(resolved.digest());
                     Path tmp = st.temporaryFile(resolved.digest());
+                    Unfinished.add(tmp);
                     try {
                         pullAndSquash(client, resolved, st.blobs(), tmp, file, name);
                         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -244,6 +256,7 @@ public final class ImageService {
                         throw new SlipwayException("cannot publish " + file + ": " + e.getMessage(), e);
                     } finally {
                         deleteQuietly(tmp);
+                        Unfinished.done(tmp);
                     }
                 }
             } finally {

@@ -79,6 +79,11 @@ public final class ContainerPlanner {
         Map<String, String> env = environment(hostEnv, config.envMap(), inside);
         env.putAll(environD(settings.configDirs(), hostEnv));
         String workdir = workdir(request.workdir(), config.workingDir());
+        // The process starts in the workdir, so PWD names it, as Enroot's /etc/rc does with
+        // `cd WORKDIR && unset OLDPWD`: the caller's PWD is a host directory, and a kept
+        // container's environment becomes every Slurm task's (whose cwd is the workdir).
+        env.put("PWD", workdir);
+        env.remove("OLDPWD");
         List<String> argv = argvOf.get();
         boolean writable = settings.writable() != null ? settings.writable() : request.writable();
         List<String> prepare = List.of();

@@ -89,36 +89,47 @@ final class StepContainer {
         long t2 = System.nanoTime();
         messages.add("image " + reference + " is " + imported.squashfs());
 
-        ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), context);
-        ContainerRequest asked = ContainerRequest.of(resolved, List.of());
-        if (request.batchScript() != null) {
-            // The batch script lives in slurmd's spool directory: show it at the same path.
-            List<Mount> mounts = new ArrayList<>(asked.mounts());
-            mounts.add(new Mount(request.batchScript(), request.batchScript(), List.of("ro")));
-            asked = new ContainerRequest(asked.image(), asked.workdir(), asked.entrypoint(), asked.writable(), mounts,
-                    asked.devices(), asked.env(), asked.annotations(), asked.command());
+        try {
+            ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), context);
+            ContainerRequest asked = ContainerRequest.of(resolved, List.of());
+            if (request.batchScript() != null) {
+                // The batch script lives in slurmd's spool directory: show it at the same path.
+                List<Mount> mounts = new ArrayList<>(asked.mounts());
+                mounts.add(new Mount(request.batchScript(), request.batchScript(), List.of("ro")));
+                asked = new ContainerRequest(asked.image(), asked.workdir(), asked.entrypoint(), asked.writable(),
+                        mounts, asked.devices(), asked.env(), asked.annotations(), asked.command());
+            }
+            Installation installation = Installation.current().orElseThrow(() ->
+                    new SlipwayException("the Java core cannot find its installation (helpers in libexec/slipway)"));
+            RuntimeSettings settings = RuntimeSettings.of(config, runtimeEnvironment(env), job.uid(),
+                    installation.libexecDir());
+            Identity identity = Identity.of(job.uid(), job.gid(), env, Path.of("/etc"));
+            // A JVM killed in an earlier start (OOM killer, timeout) could not remove its directory.
+            ContainerStarter.sweepStaleKept(settings.runtimeDir(), ID_PREFIX, Duration.ofMinutes(10), err);
+            String id = ID_PREFIX + job.jobId() + "." + job.stepId() + "-" + job.node();
+            ContainerSpec spec = ContainerPlanner.planKept(id, asked, imported, settings, identity, env);
+            KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec,
+                    OciHooks.load(config.hooksDirs()));
+            long t3 = System.nanoTime();
+            messages.add(String.format("container %s started: keeper pid %d; EDF %d ms, image %d ms, start %d ms",
+                    id, kept.pid(), ms(t0, t1), ms(t1, t2), ms(t2, t3)));
+            // The plugin logs the messages in slurmd's log, and shows them on the step's stderr
+            // only when the user asked for -v.
+            ObjectNode answer = PluginHost.answer(messages);
+            answer.put("verbose", verbose);
+            answer.put("pid", kept.pid());
+            answer.put("runtime_dir", kept.runtimeDir().toString());
+            // Without poststop hooks, stopping is a signal and a directory removal: the plugin does
+            // it in C and the last task to exit starts no JVM.
+            boolean poststop = KeptState.read(kept.runtimeDir()).map(s -> !s.poststop().isEmpty()).orElse(true);
+            answer.put("stop", poststop ? "java" : "signal");
+            return answer;
+        } finally {
+            // A cache-free image (no EDF_IMAGESTORE or SCRATCH) belongs to this start only: once
+            // the container runs, squashfuse holds it open, so it can go now; after a failed start
+            // nothing else would ever remove it.
+            imported.discardIfEphemeral();
         }
-        Installation installation = Installation.current().orElseThrow(() ->
-                new SlipwayException("the Java core cannot find its installation (helpers in libexec/slipway)"));
-        RuntimeSettings settings = RuntimeSettings.of(config, runtimeEnvironment(env), job.uid(),
-                installation.libexecDir());
-        Identity identity = Identity.of(job.uid(), job.gid(), env, Path.of("/etc"));
-        // A JVM killed in an earlier start (OOM killer, timeout) could not remove its directory.
-        ContainerStarter.sweepStaleKept(settings.runtimeDir(), ID_PREFIX, Duration.ofMinutes(10), err);
-        String id = ID_PREFIX + job.jobId() + "." + job.stepId() + "-" + job.node();
-        ContainerSpec spec = ContainerPlanner.planKept(id, asked, imported, settings, identity, env);
-        KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec, OciHooks.load(config.hooksDirs()));
-        long t3 = System.nanoTime();
-        messages.add(String.format("container %s started: keeper pid %d; EDF %d ms, image %d ms, start %d ms",
-                id, kept.pid(), ms(t0, t1), ms(t1, t2), ms(t2, t3)));
-        ObjectNode answer = PluginHost.answer(verbose ? messages : List.of());
-        answer.put("pid", kept.pid());
-        answer.put("runtime_dir", kept.runtimeDir().toString());
-        // Without poststop hooks, stopping is a signal and a directory removal: the plugin does
-        // it in C and the last task to exit starts no JVM.
-        boolean poststop = KeptState.read(kept.runtimeDir()).map(s -> !s.poststop().isEmpty()).orElse(true);
-        answer.put("stop", poststop ? "java" : "signal");
-        return answer;
     }
 
     ObjectNode stop() {

@@ -3,10 +3,14 @@ package io.slipway.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.slipway.image.ImageConfig;
+import io.slipway.image.ImportedImage;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EnvironmentPrecedenceTest {
 
@@ -46,6 +50,19 @@ class EnvironmentPrecedenceTest {
         assertEquals("alice", env.get("USER"));
         assertEquals("alice", env.get("LOGNAME"));
         assertEquals("/root", ContainerPlanner.environment(Map.of(), Map.of(), user.asRoot()).get("HOME"));
+    }
+
+    @Test
+    void pwdIsTheWorkdirNotTheCallersDirectory(@TempDir Path tmp) {
+        var settings = new RuntimeSettings(tmp, List.of(tmp.resolve("enroot")), false, null, true, List.of(), List.of(),
+                tmp);
+        var request = new ContainerRequest("/img.sqsh", "/srv", true, true, List.of(), List.of(), Map.of(), Map.of(),
+                List.of());
+        ContainerSpec spec = ContainerPlanner.planKept("id", request,
+                new ImportedImage(tmp.resolve("img.sqsh"), ImageConfig.empty()), settings, user,
+                Map.of("PWD", "/home/alice/project", "OLDPWD", "/home/alice"));
+        assertEquals("/srv", spec.environment().get("PWD"));
+        assertFalse(spec.environment().containsKey("OLDPWD"));
     }
 
     @Test
