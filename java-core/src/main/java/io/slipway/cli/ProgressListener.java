@@ -31,6 +31,7 @@ public final class ProgressListener implements ImportListener, AutoCloseable {
     private final Map<String, Layer> layers = new LinkedHashMap<>();
     private ScheduledExecutorService ticker;
     private int drawn;
+    private int downloads;
 
     /** Progress on the caller's stderr, animated only when a person watches it. */
     static ProgressListener onStderr(CliContext context) {
@@ -64,6 +65,7 @@ public final class ProgressListener implements ImportListener, AutoCloseable {
 
     @Override
     public synchronized void layerStarted(String digest, long size, boolean cached) {
+        downloads += cached ? 0 : 1;
         if (cached) {
             return;
         }
@@ -108,6 +110,11 @@ public final class ProgressListener implements ImportListener, AutoCloseable {
             err.println("slipway: squashing " + image);
             err.flush();
         }
+    }
+
+    /** How many layers were downloaded rather than found in the cache. */
+    public synchronized int layersDownloaded() {
+        return downloads;
     }
 
     public synchronized void finish() {

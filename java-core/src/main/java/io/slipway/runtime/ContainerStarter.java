@@ -227,7 +227,8 @@ public final class ContainerStarter {
         return true;
     }
 
-    private static List<OciHook> activeHooks(ContainerSpec spec, List<OciHook> allHooks) {
+    /** The hooks whose {@code when} conditions hold for {@code spec}: the ones a start runs. */
+    public static List<OciHook> activeHooks(ContainerSpec spec, List<OciHook> allHooks) {
         When.Facts facts = new When.Facts(spec.annotations(), spec.argv().get(0), spec.hasBindMounts());
         return allHooks.stream().filter(h -> h.when().matches(facts)).toList();
     }

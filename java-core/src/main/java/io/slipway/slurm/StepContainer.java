@@ -9,6 +9,7 @@ import io.slipway.edf.Edfs;
 import io.slipway.edf.LoadedEdf;
 import io.slipway.edf.Mount;
 import io.slipway.edf.ResolvedEdf;
+import io.slipway.hooks.OciHook;
 import io.slipway.hooks.OciHooks;
 import io.slipway.image.ImageService;
 import io.slipway.image.ImportedImage;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * slurmstepd: the container of one step on one node. {@link #start} runs in the first task (as the
@@ -81,13 +83,16 @@ final class StepContainer {
         long t1 = System.nanoTime();
 
         ImportedImage imported;
+        int downloads;
         try (ProgressListener progress = new ProgressListener(err, false)) {
             imported = new ImageService(new ImageService.Context(env, request.cwd(), config, Platform.ofThisMachine(),
                     progress)).ensure(reference);
             progress.finish();
+            downloads = progress.layersDownloaded();
         }
         long t2 = System.nanoTime();
-        messages.add("image " + reference + " is " + imported.squashfs());
+        messages.add("image " + reference + ": " + (downloads == 0 ? "cache hit" : "pulled " + downloads
+                + " layer(s)") + ", " + imported.squashfs());
 
         try {
             ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), context);
@@ -108,8 +113,13 @@ final class StepContainer {
             ContainerStarter.sweepStaleKept(settings.runtimeDir(), ID_PREFIX, Duration.ofMinutes(10), err);
             String id = ID_PREFIX + job.jobId() + "." + job.stepId() + "-" + job.node();
             ContainerSpec spec = ContainerPlanner.planKept(id, asked, imported, settings, identity, env);
-            KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec,
-                    OciHooks.load(config.hooksDirs()));
+            List<OciHook> hooks = OciHooks.load(config.hooksDirs());
+            List<OciHook> active = ContainerStarter.activeHooks(spec, hooks);
+            messages.add("OCI hooks: " + (active.isEmpty() ? "none" : active.stream()
+                    .map(h -> h.name() + " " + h.stages()).collect(Collectors.joining(", ")))
+                    + "; shell hooks from " + settings.configDirs().stream().map(d -> d.resolve("hooks.d").toString())
+                    .collect(Collectors.joining(", ")));
+            KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec, hooks);
             long t3 = System.nanoTime();
             messages.add(String.format("container %s started: keeper pid %d; EDF %d ms, image %d ms, start %d ms",
                     id, kept.pid(), ms(t0, t1), ms(t1, t2), ms(t2, t3)));
