@@ -118,3 +118,20 @@ assert_slurmd_works() {
     [[ $stderr == *"slipway: plugstack.conf: unknown argument 'colour'"* ]]
     assert_slurmd_works
 }
+
+@test "after make install PREFIX=P, the bare plugstack line works with P's configuration" {
+    local p="$T/prefix"
+    make -C "$ROOT" -s install PREFIX="$p" >/dev/null
+    chmod -R a+rX "$p"
+    printf 'image = "%s"\n' "$T/img.sqsh" > "$p/etc/slipway/edf/installed.toml"
+    printf 'hooks_dirs = []\n' >> "$p/etc/slipway/slipway.toml"
+    echo "required $p/lib/slurm/spank_slipway.so" > "$SLIPWAY_SLURM_STATE/plugstack.conf"
+    run --separate-stderr as_user timeout 60 srun --environment=installed cat /bin/slow-entry
+    plugstack
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
+    [[ $output == *'exec "$@"'* ]]
+    # The EDF was found through P's configuration: the test's own configuration does not know it.
+    run_srun --environment=installed true
+    [ "$status" -ne 0 ]
+    assert_clean
+}
