@@ -109,7 +109,7 @@ $(BUILD)/share/slipway/cds-training.sh: tests/bench/cds-training.sh
 # Class-data-sharing archive, recorded from a representative run. It is tied to the jar's path,
 # so install records it again in place.
 $(BUILD)/share/slipway/slipway.jsa: $(BUILD)/share/slipway/slipway.jar $(BUILD)/share/slipway/examples \
-		$(BUILD)/share/slipway/cds-training.sh
+		$(BUILD)/share/slipway/cds-training.sh $(BUILD)/lib/slipway/libslipway.so
 	$(BUILD)/share/slipway/cds-training.sh $(BUILD) $@
 
 # C unit tests run under the address and undefined-behaviour sanitizers.

@@ -150,8 +150,12 @@ char *java_request(const char *request, const struct java_identity *id, char *er
 	argv[argc++] = classpath;
 	argv[argc++] = prefix;
 	argv[argc++] = native;
-	/* Start-up matters more than peak speed for one request: C1 only, serial GC, CDS. */
+	/*
+	 * Start-up matters more than peak speed for one request: C1 only, one compiler thread (more
+	 * compete with the request's own thread on small nodes: ~10 ms), serial GC, CDS.
+	 */
 	argv[argc++] = "-XX:TieredStopAtLevel=1";
+	argv[argc++] = "-XX:CICompilerCount=1";
 	argv[argc++] = "-XX:+UseSerialGC";
 	argv[argc++] = "-XX:-UsePerfData";
 	argv[argc++] = "-XX:+ExitOnOutOfMemoryError";

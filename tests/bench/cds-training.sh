@@ -42,12 +42,19 @@ plugin() {
 }
 env="{\"HOME\":\"$tmp\",\"EDF_PATH\":\"$examples\",\"USER\":\"cds\"}"
 plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}"
-# The start goes as far as creating the runtime directory (the image is an empty stand-in, the
-# runtime path one that cannot exist), which covers the image, planning and hook classes.
+# The start runs the whole Java side of a container start against stand-in helpers that fail at
+# once (/bin/false), so no namespace or mount is made at build time; that covers the image,
+# planning, hook and start classes.
 : > "$tmp/img.sqsh"
 printf 'image = "%s"\n' "$tmp/img.sqsh" > "$tmp/e.toml"
-printf 'runtime_path = "/proc/slipway-cds-training"\n' > "$tmp/start.toml"
-plugin "{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":0,\"gid\":0,\"local_tasks\":1,\"node\":\"n\"}}"
+mkdir -p "$tmp/run" "$tmp/fake/libexec/slipway"
+for h in unshare rootfs mount sync switchroot nsexec keeper; do ln -s /bin/false "$tmp/fake/libexec/slipway/slipway-$h"; done
+printf 'runtime_path = "%s/run"\nhooks_dirs = []\n' "$tmp" > "$tmp/start.toml"
+start="{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":$(id -u),\"gid\":$(id -g),\"local_tasks\":1,\"node\":\"n\"}}"
+n=$((n + 1))
+printf '%s' "$start" | "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
+    -Dslipway.prefix="$tmp/fake" -Dslipway.native.library="$prefix/lib/slipway/libslipway.so" \
+    io.slipway.slurm.PluginHost >/dev/null 2>&1 || true
 
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"

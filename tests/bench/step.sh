@@ -5,6 +5,7 @@
 # per phase (submission check in srun, container start and stop in slurmstepd, from the plugin's
 # debug log and `srun -v`), and slurmstepd's peak RSS with and without a container.
 # Usage (as root, after make): tests/bench/step.sh [N]   (default 20)
+# SLIPWAY_BENCH_PLUGIN_ARGS adds plugstack arguments (e.g. java_option=...) to compare settings.
 # Brings up its own single-node cluster (tests/setup/slurm-cluster.sh) and stops it at the end.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +27,7 @@ mksquashfs "$work/root" "$work/img.sqsh" -noappend -quiet -no-progress -all-root
 printf 'image = "%s"\n' "$work/img.sqsh" > "$work/bench.toml"
 printf 'hooks_dirs = []\n' > "$work/slipway.toml"
 chmod -R a+rX "$work"
-printf 'required %s/build/lib/slurm/spank_slipway.so config=%s/slipway.toml log_level=debug\n' "$root" "$work" \
+printf 'required %s/build/lib/slurm/spank_slipway.so config=%s/slipway.toml log_level=debug %s\n' "$root" "$work" "${SLIPWAY_BENCH_PLUGIN_ARGS:-}" \
     > "$work/plugstack.conf"
 BATS_TEST_FILENAME=step.bench slurm_up --plugstack "$work/plugstack.conf"
 
@@ -58,15 +59,21 @@ req="{\"op\":\"validate\",\"environment\":\"$work/bench.toml\",\"cwd\":\"$work\"
 host() {
     printf '%s' "$req" | runuser -u "$SLURM_TEST_USER" -- "$root/build/libexec/slipway/slipway-jvmhost" \
         /usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so -Djava.class.path="$root/build/share/slipway/slipway.jar" \
-        -Dslipway.prefix="$root/build" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss1m \
+        -Dslipway.prefix="$root/build" -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss1m \
         -XX:SharedArchiveFile="$root/build/share/slipway/slipway.jsa" -Xlog:cds=off 3>/dev/null
 }
 check=$(ms_median host)
 echo "phases (one run; the container start includes the JVM start):"
 printf '  submission check in srun (JVM + EDF)     %5d ms (median of %d)\n' "$check" "$n"
-grep -o 'Java core request took [0-9]* ms' "$log" | tail -1 | sed 's/^/  container start in the first task: /'
-grep -o 'EDF [0-9]* ms, image [0-9]* ms, start [0-9]* ms' "$work/v.txt" | sed 's/^/    inside the Java core: /'
-echo "  stop in the last task: in C (no poststop hooks), no JVM"
+request=$(grep -o 'Java core request took [0-9]* ms' "$log" | tail -1 | grep -o '[0-9]*')
+read -r edf image start < <(grep -o 'EDF [0-9]* ms, image [0-9]* ms, start [0-9]* ms' "$work/v.txt" | tr -dc '0-9 ' \
+    | awk '{print $1, $2, $3}')
+printf '  container start in the first task           %5d ms\n' "$request"
+printf '    JVM start, class loading, exit             %5d ms\n' $((request - edf - image - start))
+printf '    EDF (parse the carried text, resolve)      %5d ms\n' "$edf"
+printf '    image check (store lookup)                 %5d ms\n' "$image"
+printf '    mounts, hooks, keeper ready                %5d ms\n' "$start"
+echo "  join (setns, environment, chdir) and stop: in C, no JVM (well under 1 ms each)"
 
 # slurmstepd's peak RSS (VmHWM) during a step, without and with a container.
 hwm() {
