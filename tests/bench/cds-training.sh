@@ -35,13 +35,14 @@ record run --image "$tmp/missing.sqsh" true
 
 # What the SPANK plugin asks (through the JNI host, with the same class path): a submission check
 # and a container start.
-plugin() {
+plugin() {   # plugin REQUEST PREFIX
     n=$((n + 1))
     printf '%s' "$1" | "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
-        -Dslipway.prefix="$prefix" io.slipway.slurm.PluginHost >/dev/null 2>&1 || true
+        -Dslipway.prefix="$2" -Dslipway.native.library="$prefix/lib/slipway/libslipway.so" \
+        io.slipway.slurm.PluginHost >/dev/null 2>&1 || true
 }
 env="{\"HOME\":\"$tmp\",\"EDF_PATH\":\"$examples\",\"USER\":\"cds\"}"
-plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}"
+plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}" "$prefix"
 # The start runs the whole Java side of a container start against stand-in helpers that fail at
 # once (/bin/false), so no namespace or mount is made at build time; that covers the image,
 # planning, hook and start classes.
@@ -51,10 +52,7 @@ mkdir -p "$tmp/run" "$tmp/fake/libexec/slipway"
 for h in unshare rootfs mount sync switchroot nsexec keeper; do ln -s /bin/false "$tmp/fake/libexec/slipway/slipway-$h"; done
 printf 'runtime_path = "%s/run"\nhooks_dirs = []\n' "$tmp" > "$tmp/start.toml"
 start="{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":$(id -u),\"gid\":$(id -g),\"local_tasks\":1,\"node\":\"n\"}}"
-n=$((n + 1))
-printf '%s' "$start" | "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
-    -Dslipway.prefix="$tmp/fake" -Dslipway.native.library="$prefix/lib/slipway/libslipway.so" \
-    io.slipway.slurm.PluginHost >/dev/null 2>&1 || true
+plugin "$start" "$tmp/fake"
 
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"

@@ -151,11 +151,14 @@ public final class ImageService {
     /** The administrator's image_store with the caller's ${USER}, ${HOME} and ${UID} put in. */
     private String siteStore(String template) {
         String path = template.replace("${HOME}", ctx.env().getOrDefault("HOME", "/"));
-        if (path.contains("${UID}") || path.contains("${USER}") && !ctx.env().containsKey("USER")) {
+        String user = ctx.env().get("USER");
+        // The uid needs the native library: ask only when the template needs it.
+        if (path.contains("${UID}") || user == null && path.contains("${USER}")) {
             String uid = String.valueOf(io.slipway.posix.Posix.getuid());
-            path = path.replace("${UID}", uid).replace("${USER}", ctx.env().getOrDefault("USER", uid));
+            path = path.replace("${UID}", uid);
+            user = user == null ? uid : user;
         }
-        return path.replace("${USER}", ctx.env().get("USER") == null ? "" : ctx.env().get("USER"));
+        return user == null ? path : path.replace("${USER}", user);
     }
 
     private Optional<ImageStore> tryCreate(ImageStore s) {

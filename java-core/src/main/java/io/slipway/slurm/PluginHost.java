@@ -1,6 +1,5 @@
 package io.slipway.slurm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.SlipwayException;
@@ -74,9 +73,5 @@ public final class PluginHost {
         ObjectNode node = JSON.createObjectNode();
         messages.forEach(node.putArray("messages")::add);
         return node;
-    }
-
-    static JsonNode parse(String json) throws IOException {
-        return JSON.readTree(json);
     }
 }
