@@ -21,6 +21,9 @@ HELPERS    := unshare rootfs mount sync switchroot nsexec keeper
 HELPER_BIN := $(patsubst %,$(BUILD)/libexec/slipway/slipway-%,$(HELPERS))
 HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
 ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)
+# OCI hook files: @LIBEXEC@, @PREFIX@ and @SYSCONFDIR@ become the tree's paths when staged or installed.
+HOOK_FILES := $(wildcard hooks.d/*.json)
+HOOK_SUBST  = sed -e 's|@LIBEXEC@|$(1)/libexec/slipway|g' -e 's|@PREFIX@|$(1)|g' -e 's|@SYSCONFDIR@|$(2)|g'
 
 # The SPANK plugin: one C file per context (docs/architecture.md), exporting only slurm_spank_*.
 PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c json.c fdio.c)
@@ -33,6 +36,8 @@ STAGED := $(BUILD)/share/slipway/slipway.jar \
           $(JVMHOST) \
           $(BUILD)/share/slipway/enroot-scripts \
           $(BUILD)/etc/slipway/enroot/hooks.d \
+          $(BUILD)/etc/slipway/hooks.d \
+          $(BUILD)/libexec/slipway/slipway-hook \
           $(BUILD)/lib/slipway/libslipway.so \
           $(BUILD)/bin/slipway \
           $(BUILD)/etc/slipway/slipway.toml \
@@ -82,6 +87,14 @@ $(BUILD)/etc/slipway/enroot/hooks.d: $(ENROOT_SCRIPTS)
 	install -m 0755 $(ENROOT_SCRIPTS) $@/
 	@touch $@
 
+$(BUILD)/etc/slipway/hooks.d: $(HOOK_FILES)
+	@rm -rf $@ && mkdir -p $@
+	@for f in $(HOOK_FILES); do $(call HOOK_SUBST,$(abspath $(BUILD)),$(abspath $(BUILD))/etc) "$$f" > $@/$${f##*/}; done
+	@touch $@
+
+$(BUILD)/libexec/slipway/slipway-hook: java-core/src/main/launcher/slipway-hook
+	install -D -m 0755 $< $@
+
 $(BUILD)/bin/slipway: java-core/src/main/launcher/slipway
 	install -D -m 0755 $< $@
 
@@ -128,7 +141,8 @@ install: all
 	install -d "$$dest/bin" "$$dest/share/slipway/enroot-scripts" "$$dest/share/slipway/examples" "$$dest/lib/slipway" "$$dest/libexec/slipway" "$$etc/slipway/edf"; \
 	install -d "$$etc/slipway/hooks.d" "$$etc/slipway/enroot/hooks.d" "$$etc/slipway/enroot/mounts.d" "$$etc/slipway/enroot/environ.d"; \
 	install -d "$$dest/lib/slurm"; \
-	install -m 0755 $(HELPER_BIN) $(JVMHOST) "$$dest/libexec/slipway/"; \
+	install -m 0755 $(HELPER_BIN) $(JVMHOST) $(BUILD)/libexec/slipway/slipway-hook "$$dest/libexec/slipway/"; \
+	for f in $(HOOK_FILES); do [ -e "$$etc/slipway/hooks.d/$${f##*/}" ] || $(call HOOK_SUBST,$(PREFIX),$(SYSCONFDIR)) "$$f" > "$$etc/slipway/hooks.d/$${f##*/}"; done; \
 	install -m 0755 $(PLUGIN) "$$dest/lib/slurm/spank_slipway.so"; \
 	install -m 0755 $(ENROOT_SCRIPTS) "$$dest/share/slipway/enroot-scripts/"; \
 	for f in $(ENROOT_SCRIPTS); do [ -e "$$etc/slipway/enroot/hooks.d/$${f##*/}" ] || install -m 0755 "$$f" "$$etc/slipway/enroot/hooks.d/"; done; \

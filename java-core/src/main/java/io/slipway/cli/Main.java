@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Containerized user environments for Slurm.",
         subcommands = {EdfCommand.class, ImageCommand.class, RunCommand.class, ContainerCommand.class,
-            HooksCommand.class, CommandLine.HelpCommand.class},
+            HooksCommand.class, HookCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
             "3:internal error"})
@@ -44,6 +44,8 @@ public final class Main implements Runnable {
         // Everything after the command of `slipway run` belongs to that command, options included.
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.getSubcommands().get("container").getSubcommands().get("exec").setStopAtPositional(true);
+        // A hook's own --options follow its name.
+        cli.getSubcommands().get("hook").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, context, line));

@@ -1,6 +1,7 @@
 package io.slipway.hooks;
 
 import io.slipway.SlipwayException;
+import io.slipway.hooks.builtin.BuiltinHooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,9 +18,15 @@ import java.util.function.Consumer;
  * environment only (as under Sarus), and its timeout. A failure of a fatal stage throws with the
  * hook's file and stderr; poststart and poststop failures go to {@code log}.
  *
- * @param nsexec the helper that joins the container's namespaces, for the stages that run inside
+ * Built-in hooks ({@link BuiltinHooks}) run in this process instead, with the same inputs.
+ *
+ * @param libexec the directory of the C helpers (slipway-nsexec joins the container's namespaces
+ *     for the stages that run inside, slipway-mount performs built-in hooks' mounts); null where
+ *     only host-side stages run
+ * @param log where warnings go
+ * @param notes where built-in hooks' verbose lines go
  */
-public record HookRunner(Path nsexec, Consumer<String> log) {
+public record HookRunner(Path libexec, Consumer<String> log, Consumer<String> notes) {
 
     /** How long a hook without its own timeout may run. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
@@ -42,9 +49,19 @@ public record HookRunner(Path nsexec, Consumer<String> log) {
 
     /** @return null on success, else what went wrong (with the hook's stderr) */
     private String runOne(Stage stage, OciHook hook, String state, long pid) {
+        var builtin = BuiltinHooks.of(hook);
+        if (builtin.isPresent()) {
+            try {
+                BuiltinHooks.runInProcess(builtin.get(), hook, stage, state, pid, libexec)
+                        .forEach(line -> notes.accept(hook.name() + ": " + line));
+                return null;
+            } catch (SlipwayException e) {
+                return "failed: " + e.getMessage();
+            }
+        }
         List<String> command = new ArrayList<>();
         if (stage.inContainer()) {
-            command.addAll(List.of(nsexec.toString(), Long.toString(pid), "--"));
+            command.addAll(List.of(libexec.resolve("slipway-nsexec").toString(), Long.toString(pid), "--"));
         }
         command.add(hook.path());
         ProcessBuilder pb = new ProcessBuilder(command);

@@ -6,6 +6,7 @@ import io.slipway.hooks.HookRunner;
 import io.slipway.hooks.OciHook;
 import io.slipway.hooks.Stage;
 import io.slipway.hooks.When;
+import io.slipway.hooks.builtin.BuiltinHooks;
 import io.slipway.posix.Posix;
 import java.io.File;
 import java.io.IOException;
@@ -67,12 +68,18 @@ public final class ContainerStarter {
     private final Map<String, String> hostEnv;
     private final PrintWriter err;
     private final HookRunner hookRunner;
+    private final List<String> hookNotes = new ArrayList<>();
 
     public ContainerStarter(RuntimeSettings settings, Map<String, String> hostEnv, PrintWriter err) {
         this.settings = settings;
         this.hostEnv = hostEnv;
         this.err = err;
-        this.hookRunner = new HookRunner(settings.helper("nsexec"), m -> err.println("slipway: warning: " + m));
+        this.hookRunner = new HookRunner(settings.libexec(), m -> err.println("slipway: warning: " + m), hookNotes::add);
+    }
+
+    /** What built-in hooks reported during the starts so far, for verbose output. */
+    public List<String> hookNotes() {
+        return List.copyOf(hookNotes);
     }
 
     /** Runs the container to its end; returns the command's exit status (128+N when killed by signal N). */
@@ -151,7 +158,7 @@ public final class ContainerStarter {
         KeptState s = state.get();
         terminate(s, err);
         // Poststop hooks run on the host, so the runner needs no nsexec helper.
-        new HookRunner(null, m -> err.println("slipway: warning: " + m)).run(Stage.POSTSTOP, s.poststop(),
+        new HookRunner(null, m -> err.println("slipway: warning: " + m), m -> { }).run(Stage.POSTSTOP, s.poststop(),
                 BundleConfig.state(s.id(), Stage.POSTSTOP, s.pid(), s.bundle().toString(), s.annotations()), s.pid());
         if (!removeRuntimeDir(runtimeDir)) {
             throw new SlipwayException("cannot remove the runtime directory " + runtimeDir);
@@ -230,7 +237,8 @@ public final class ContainerStarter {
     /** The hooks whose {@code when} conditions hold for {@code spec}: the ones a start runs. */
     public static List<OciHook> activeHooks(ContainerSpec spec, List<OciHook> allHooks) {
         When.Facts facts = new When.Facts(spec.annotations(), spec.argv().get(0), spec.hasBindMounts());
-        return allHooks.stream().filter(h -> h.when().matches(facts)).toList();
+        return allHooks.stream().filter(h -> h.when().matches(facts))
+                .filter(h -> !BuiltinHooks.disabledBy(h, spec.annotations())).toList();
     }
 
     /** One start of the helper chain, led through its sync points. */
@@ -315,6 +323,15 @@ public final class ContainerStarter {
                         writeBundle(spec, dir, env, hooks);
                         for (Stage stage : List.of(Stage.PRESTART, Stage.CREATE_RUNTIME, Stage.CREATE_CONTAINER)) {
                             hookRunner.run(stage, hooks, state(stage), pid);
+                        }
+                        Map<String, String> fromHooks = BuiltinHooks.readEnvironment(dir);
+                        if (!fromHooks.isEmpty()) {
+                            // Hooks' variables go under the EDF's: a user may still override them.
+                            Map<String, String> merged = ContainerPlanner.applyOverrides(
+                                    ContainerPlanner.applyOverrides(env, nullsToEmpty(fromHooks)), spec.overrides());
+                            env.clear();
+                            env.putAll(merged);
+                            Files.write(envFile, environFile(env));
                         }
                         go(controlFifo);
                     }
@@ -553,6 +570,12 @@ public final class ContainerStarter {
         StringBuilder out = new StringBuilder();
         entries.forEach(e -> out.append(e.toLine()));
         return out.toString();
+    }
+
+    private static Map<String, String> nullsToEmpty(Map<String, String> edits) {
+        Map<String, String> out = new LinkedHashMap<>();
+        edits.forEach((k, v) -> out.put(k, v == null ? "" : v));
+        return out;
     }
 
     private static byte[] environFile(Map<String, String> env) {

@@ -119,7 +119,9 @@ final class StepContainer {
                     .map(h -> h.name() + " " + h.stages()).collect(Collectors.joining(", ")))
                     + "; shell hooks from " + settings.configDirs().stream().map(d -> d.resolve("hooks.d").toString())
                     .collect(Collectors.joining(", ")));
-            KeptContainer kept = new ContainerStarter(settings, env, err).startKept(spec, hooks);
+            ContainerStarter starter = new ContainerStarter(settings, env, err);
+            KeptContainer kept = starter.startKept(spec, hooks);
+            starter.hookNotes().forEach(n -> messages.add("hook " + n));
             long t3 = System.nanoTime();
             messages.add(String.format("container %s started: keeper pid %d; EDF %d ms, image %d ms, start %d ms",
                     id, kept.pid(), ms(t0, t1), ms(t1, t2), ms(t2, t3)));

@@ -1,0 +1,23 @@
+package io.slipway.hooks.builtin;
+
+import java.io.IOException;
+
+/**
+ * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
+ * {@code args[1]} the hook's name; Slipway's runtime runs it inside the starting JVM (no process
+ * start), any other OCI runtime runs that launcher, which runs the same code as
+ * {@code slipway hook NAME}. A hook looks at the container through its {@link HookContext} and
+ * says what to do through {@link HookActions}: mounts, files, commands, variables. It never
+ * mounts or writes into the container itself, so the same code serves both ways of running it.
+ */
+public interface BuiltinHook {
+
+    /** The name after {@code slipway-hook}, and the NAME of its {@code com.hooks.NAME.*} annotations. */
+    String name();
+
+    /**
+     * Does the hook's work for {@code ctx.stage()}. A {@link io.slipway.SlipwayException} (or an
+     * IOException) fails a fatal stage with its message, prefixed by the hook's file.
+     */
+    void run(HookContext ctx, HookActions out) throws IOException;
+}

@@ -1,0 +1,203 @@
+package io.slipway.hooks.builtin;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.SlipwayException;
+import io.slipway.hooks.OciHook;
+import io.slipway.hooks.Stage;
+import io.slipway.runtime.FstabEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hooks built into Slipway, and how their actions are carried out. An OCI hook file whose
+ * {@code hook.path} is a {@value #LAUNCHER} and whose {@code args[1]} names one of them is run in
+ * the starting JVM ({@link #runInProcess}); {@code slipway hook NAME} runs it in its own process
+ * for other OCI runtimes ({@link #runStandalone}).
+ */
+public final class BuiltinHooks {
+
+    /** The file name of the launcher OCI hook files name. */
+    public static final String LAUNCHER = "slipway-hook";
+
+    /** Where a hook's variables wait for the runtime, in the bundle (a JSON object; null unsets). */
+    public static final String ENVIRON_FILE = "hooks/oci-environ.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
+
+    static {
+        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook())) {
+            HOOKS.put(h.name(), h);
+        }
+    }
+
+    private BuiltinHooks() {}
+
+    public static Map<String, BuiltinHook> all() {
+        return HOOKS;
+    }
+
+    public static Optional<BuiltinHook> named(String name) {
+        return Optional.ofNullable(HOOKS.get(name));
+    }
+
+    /** The built-in hook an OCI hook file runs, if it runs one. */
+    public static Optional<BuiltinHook> of(OciHook hook) {
+        if (!Path.of(hook.path()).getFileName().toString().equals(LAUNCHER) || hook.args().size() < 2) {
+            return Optional.empty();
+        }
+        return named(hook.args().get(1));
+    }
+
+    /**
+     * Whether the container turned the hook off with {@code com.hooks.NAME.enabled = "false"}:
+     * the way to disable a hook a site turns on for everyone (the seed's Alpine workaround).
+     */
+    public static boolean disabledBy(OciHook hook, Map<String, String> annotations) {
+        return of(hook).map(b -> annotations.get("com.hooks." + b.name() + ".enabled"))
+                .map(v -> v.trim().toLowerCase(Locale.ROOT).equals("false")).orElse(false);
+    }
+
+    /**
+     * Runs a built-in hook in this process for a container whose process is {@code pid}: reads
+     * its root through {@code /proc/PID/root}, mounts and runs commands through slipway-nsexec.
+     *
+     * @return the hook's notes for verbose output
+     */
+    public static List<String> runInProcess(BuiltinHook builtin, OciHook hook, Stage stage, String state, long pid,
+            Path libexec) {
+        boolean before = beforePivot(stage);
+        HookContext ctx = HookContext.of(stage, state, hook.args().subList(2, hook.args().size()), envMap(hook.env()),
+                before ? Path.of("/proc/" + pid + "/root") : null);
+        return run(builtin, ctx, before && libexec != null ? libexec : null, libexec, true);
+    }
+
+    /**
+     * Runs a built-in hook as an OCI runtime runs hooks: state on stdin, in the container's mount
+     * namespace for createContainer, the runtime's for the others.
+     */
+    public static List<String> runStandalone(String name, List<String> args, Stage stage, String state,
+            Map<String, String> env, Path libexec) {
+        BuiltinHook builtin = named(name).orElseThrow(() -> new SlipwayException("no built-in hook '" + name
+                + "'; built-in hooks: " + String.join(", ", HOOKS.keySet())));
+        boolean joined = stage == Stage.CREATE_CONTAINER || stage == Stage.START_CONTAINER;
+        HookContext ctx = HookContext.of(stage, state, args, env, null);
+        return run(builtin, ctx, beforePivot(stage) && !joined ? libexec : null, libexec, false);
+    }
+
+    private static List<String> run(BuiltinHook builtin, HookContext ctx, Path nsexecFrom, Path libexec,
+            boolean inProcess) {
+        HookActions actions = new HookActions();
+        try {
+            builtin.run(ctx, actions);
+            if (!actions.isEmpty()) {
+                if (!beforePivot(ctx.stage())) {
+                    throw new SlipwayException("hook " + builtin.name() + " asked for mounts, commands or variables "
+                            + "at " + ctx.stage().jsonName() + "; only prestart, createRuntime and createContainer "
+                            + "may change the container");
+                }
+                List<String> prefix = nsexecFrom == null ? List.of()
+                        : List.of(nsexecFrom.resolve("slipway-nsexec").toString(), Long.toString(ctx.pid()), "--");
+                apply(builtin.name(), ctx, actions, prefix, libexec);
+            }
+        } catch (IOException e) {
+            throw new SlipwayException(e.getMessage(), e);
+        }
+        return actions.notes();
+    }
+
+    private static void apply(String name, HookContext ctx, HookActions actions, List<String> prefix, Path libexec)
+            throws IOException {
+        if (!actions.mounts().isEmpty()) {
+            if (libexec == null) {
+                throw new SlipwayException("cannot find slipway-mount to perform the hook's mounts");
+            }
+            StringBuilder plan = new StringBuilder();
+            for (FstabEntry e : actions.mounts()) {
+                plan.append(e.toLine());
+            }
+            Path fstab = ctx.scratch(name).resolve("mounts.fstab");
+            Files.writeString(fstab, plan.toString());
+            List<String> argv = new ArrayList<>(prefix);
+            argv.addAll(List.of(libexec.resolve("slipway-mount").toString(), ctx.rootfs().toString(), fstab.toString()));
+            exec(argv, false);
+        }
+        for (HookActions.Command c : actions.commands()) {
+            List<String> argv = new ArrayList<>(prefix);
+            argv.addAll(c.argv());
+            exec(argv, c.mayFail());
+        }
+        if (!actions.environment().isEmpty()) {
+            Path file = ctx.bundle().resolve(ENVIRON_FILE);
+            Map<String, String> all = readEnvironment(ctx.bundle());
+            all.putAll(actions.environment());
+            Files.createDirectories(file.getParent());
+            MAPPER.writeValue(file.toFile(), all);
+        }
+    }
+
+    /** The variables hooks set so far (null values unset), in order. */
+    public static Map<String, String> readEnvironment(Path bundle) {
+        Path file = bundle.resolve(ENVIRON_FILE);
+        if (!Files.exists(file)) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return MAPPER.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, String>>() {});
+        } catch (IOException e) {
+            throw new SlipwayException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void exec(List<String> argv, boolean mayFail) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        int code;
+        try {
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new SlipwayException(String.join(" ", argv) + " timed out");
+            }
+            code = p.exitValue();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new SlipwayException("interrupted while running " + argv.get(0));
+        }
+        if (code != 0 && !mayFail) {
+            String text = new String(out, StandardCharsets.UTF_8).strip();
+            throw new SlipwayException(String.join(" ", argv) + " failed with exit status " + code
+                    + (text.isEmpty() ? "" : ":\n" + text));
+        }
+    }
+
+    private static boolean beforePivot(Stage stage) {
+        return stage == Stage.PRESTART || stage == Stage.CREATE_RUNTIME || stage == Stage.CREATE_CONTAINER;
+    }
+
+    static Map<String, String> envMap(List<String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq > 0) {
+                out.put(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,48 @@
+package io.slipway.hooks.builtin;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
+public final class Ldconfig {
+
+    private Ldconfig() {}
+
+    /** The host ldconfig: the hook's {@code LDCONFIG_PATH}, else the usual places. */
+    public static String path(HookContext ctx) {
+        String configured = ctx.hookEnv().get("LDCONFIG_PATH");
+        if (configured != null && !configured.isEmpty()) {
+            return configured;
+        }
+        for (String p : new String[] {"/sbin/ldconfig", "/usr/sbin/ldconfig", "/sbin/ldconfig.real"}) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        return "ldconfig";
+    }
+
+    /** Whether the image uses glibc's dynamic linker cache (musl images have none). */
+    public static boolean imageHasCache(HookContext ctx) {
+        return Files.isRegularFile(ctx.root().viewOf("/etc/ld.so.cache"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Asks for {@code ldconfig -r ROOT} after the hook's mounts, when the image has a glibc cache.
+     *
+     * @return whether it was asked for
+     */
+    public static boolean refresh(HookContext ctx, HookActions out) {
+        if (!imageHasCache(ctx)) {
+            out.note(ctx.stage().jsonName() + ": no /etc/ld.so.cache in the image (not glibc): linker cache left alone");
+            return false;
+        }
+        if (ctx.readonly()) {
+            out.note(ctx.stage().jsonName() + ": read-only root filesystem: linker cache not refreshed");
+            return false;
+        }
+        out.run(path(ctx), "-r", ctx.rootfs().toString());
+        return true;
+    }
+}
