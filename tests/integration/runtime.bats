@@ -519,3 +519,41 @@ NAME="Slipway Test Linux"' ] || { echo "$output"; false; }
     [[ "$output" == *"not a kept container's runtime directory"* ]]
     [ -e "$T/data/file" ]
 }
+
+@test "built-in hooks: the shipped timestamp hooks log to TIMESTAMP_HOOK_LOGFILE; enabled=false turns one off" {
+    printf 'hooks_dirs = ["%s"]\nenroot_sysconf_path = "%s/sysconf"\n' \
+        "$(cd "$BATS_TEST_DIRNAME/../../build/etc/slipway/hooks.d" && pwd)" "$T" > "$T/shipped.toml"
+    CONF="$T/shipped.toml"
+    run sw run --image "$T/bare.sqsh" -- true
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    [ ! -e "$T/out/ts.log" ]
+    EXTRA_ENV="TIMESTAMP_HOOK_LOGFILE=$T/out/ts.log" run sw run --image "$T/bare.sqsh" -- true
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    cat "$T/out/ts.log"
+    [ "$(wc -l < "$T/out/ts.log")" -eq 2 ]
+    grep -Eq '^\[[0-9]+\.[0-9]{9}\] \[[^]]+-[0-9]+\] \[hook\] \[INFO\] Timestamp hook: Before-hooks$' "$T/out/ts.log"
+    grep -Eq '^\[[0-9]+\.[0-9]{9}\] \[[^]]+-[0-9]+\] \[hook\] \[INFO\] Timestamp hook: After-hooks$' "$T/out/ts.log"
+    [ "$(stat -c %U "$T/out/ts.log")" = "$TUSER" ]
+    rm "$T/out/ts.log"
+    EXTRA_ENV="TIMESTAMP_HOOK_LOGFILE=$T/out/ts.log" run sw run --image "$T/bare.sqsh" \
+        --annotation com.hooks.timestamp.enabled=false -- true
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    [ ! -e "$T/out/ts.log" ]
+}
+
+@test "built-in hooks run through the slipway-hook launcher by another runtime, in the container's namespace" {
+    mkdir -p "$T/hooks-launcher"
+    # Any path but .../slipway-hook is run as a program, as podman or runc would.
+    printf '#!/bin/sh\nexec %s/slipway-hook "$@"\n' "$(cd "$HELPERS" && pwd)" > "$T/launch.sh"
+    chmod 0755 "$T/launch.sh"
+    cat > "$T/hooks-launcher/10-ts.json" <<JSON
+{"version": "1.0.0", "hook": {"path": "$T/launch.sh", "args": ["launch.sh", "timestamp"],
+ "env": ["TIMESTAMP_HOOK_MESSAGE=via-launcher", "PATH=/usr/bin:/bin"]}, "when": {"always": true}, "stages": ["createContainer"]}
+JSON
+    chmod -R a+rX "$T/hooks-launcher"
+    printf 'hooks_dirs = ["%s/hooks-launcher"]\nenroot_sysconf_path = "%s/sysconf"\n' "$T" "$T" > "$T/launcher.toml"
+    CONF="$T/launcher.toml"
+    EXTRA_ENV="TIMESTAMP_HOOK_LOGFILE=$T/out/ts.log" run sw run --image "$T/bare.sqsh" -- true
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    grep -q 'Timestamp hook: via-launcher$' "$T/out/ts.log"
+}
