@@ -235,6 +235,13 @@ edf() {
     [[ "$output" == *"does not exist"* ]]
 }
 
+@test "a missing mount source written in an EDF names the EDF file, line and field" {
+    printf 'image = "%s"\nmounts = [\n  "%s/data:/data",\n  "%s/nope:/nope:ro",\n]\n' "$T/bare.sqsh" "$T" "$T" | edf missing-src
+    run sw run --environment="$T/missing-src.toml" -- true
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$T/missing-src.toml:4:"*"mounts[2]: EDF mount '$T/nope:/nope:ro': source $T/nope does not exist"* ]] || { echo "$output"; false; }
+}
+
 @test "a symlink in the image cannot lead a mount destination out of the root" {
     # /up -> ../../../../srv resolves inside the root, to the image's /srv (root-owned in the
     # image, so the user is remapped to root to create the mount point there).

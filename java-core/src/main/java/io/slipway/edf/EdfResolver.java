@@ -143,7 +143,7 @@ final class EdfResolver {
                     + "' must be an absolute path inside the container");
         }
         Mount mount = new Mount(cwd.resolve(source).normalize().toString(),
-                Path.of(destination).normalize().toString(), flags);
+                Path.of(destination).normalize().toString(), flags, spec.where() + ": " + spec.field());
         for (int i = 0; i < mounts.size(); i++) {
             if (mounts.get(i).destination().equals(mount.destination())) {
                 mounts.set(i, mount);

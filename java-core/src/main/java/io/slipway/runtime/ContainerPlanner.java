@@ -128,7 +128,8 @@ public final class ContainerPlanner {
     public static FstabEntry bindOf(Mount m, String what) {
         Path source = Path.of(m.source());
         if (!Files.exists(source)) {
-            throw new SlipwayException(what + " '" + m.toEdfString() + "': source " + source + " does not exist");
+            String prefix = m.where() == null ? what : m.where() + ": " + what;
+            throw new SlipwayException(prefix + " '" + m.toEdfString() + "': source " + source + " does not exist");
         }
         List<String> options = new ArrayList<>();
         options.add(m.flags().contains("bind") ? "bind" : "rbind");
