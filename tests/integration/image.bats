@@ -136,6 +136,44 @@ blob_gets() { # blob_gets DIGEST-PREFIX: how many GETs of that blob the registry
     unsquashfs -l "${lines[-1]}" | grep -q bin/busybox
 }
 
+@test "docker-archive (docker save) and oci-archive tarballs import like the registry image, whiteouts applied" {
+    skopeo copy -q "oci:$WORK/oci:multi" "docker-archive:$WORK/multi-docker.tar:team/multi:1"
+    skopeo copy -q "oci:$WORK/oci:multi" "oci-archive:$WORK/multi-oci.tar:multi"
+    chmod a+r "$WORK"/multi-*.tar
+    run sw image import "127.0.0.1:$PORT/team/multi:1"
+    [ "$status" -eq 0 ]
+    from_registry=$(unsquashfs -lls "${lines[-1]}" | awk '{print $1, $NF}' | sort)
+    for src in "docker-archive:$WORK/multi-docker.tar" "docker-archive:$WORK/multi-docker.tar:team/multi:1" \
+        "oci-archive:$WORK/multi-oci.tar" "oci-archive:$WORK/multi-oci.tar:multi"; do
+        run sw image import "$src"
+        [ "$status" -eq 0 ] || { echo "$src: $output"; false; }
+        # Same tree (names, types, modes) as the registry's, whatever the packaging.
+        [ "$(unsquashfs -lls "${lines[-1]}" | awk '{print $1, $NF}' | sort)" = "$from_registry" ] || { echo "$src differs"; false; }
+    done
+    # A tag the archive does not hold is named with the ones it does.
+    run sw image import "docker-archive:$WORK/multi-docker.tar:team/other:9"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"team/other:9"* ]] || { echo "$output"; false; }
+    run sw image import "oci-archive:$WORK/none.tar"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$WORK/none.tar"* ]] || { echo "$output"; false; }
+}
+
+@test "a registry that stops answering fails the import after the configured attempts, naming it" {
+    start_registry gone
+    local gport; gport=$(registry_port gone)
+    skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci:tiny" "docker://127.0.0.1:$gport/library/tiny:1"
+    stop_registry gone
+    sleep 0.5
+    printf 'insecure_registries = ["127.0.0.1:%s"]\nimage_transfer_attempts = 2\n' "$gport" > "$WORK/gone.toml"
+    chmod a+r "$WORK/gone.toml"
+    CONFIG=$WORK/gone.toml run sw image import "127.0.0.1:$gport/library/tiny:1"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"127.0.0.1:$gport"* ]]
+    [ -z "$(ls -A "$STORE/x86" 2>/dev/null | grep -v '^\.' || true)" ]
+}
+
 @test "a multi-arch index picks the node's platform and lists the platforms when none fits" {
     # an index of two manifests: the tiny image as amd64 and the multi image as arm64
     # both images pushed into the index's repository, then an index naming them

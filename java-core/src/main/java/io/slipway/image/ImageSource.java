@@ -49,12 +49,14 @@ public sealed interface ImageSource {
         return new Registry(ImageReference.parse(s));
     }
 
-    /** {@code PATH[:TAG]}, the form skopeo and podman use for local transports. */
+    /**
+     * {@code PATH[:REFERENCE]}, split at the first colon as skopeo and podman do, since the
+     * reference may hold colons itself ({@code docker-archive:x.tar:team/app:1}).
+     */
     record PathAndTag(String path, String tag) {
         static PathAndTag split(String s, String text) {
-            int colon = s.lastIndexOf(':');
-            int slash = s.lastIndexOf('/');
-            PathAndTag out = colon > slash ? new PathAndTag(s.substring(0, colon), s.substring(colon + 1))
+            int colon = s.indexOf(':');
+            PathAndTag out = colon >= 0 ? new PathAndTag(s.substring(0, colon), s.substring(colon + 1))
                     : new PathAndTag(s, "");
             if (out.path.isEmpty()) {
                 throw new SlipwayException("image '" + text + "': the path is empty");

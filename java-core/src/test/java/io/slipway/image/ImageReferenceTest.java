@@ -106,6 +106,11 @@ class ImageReferenceTest {
         assertEquals(Path.of("/home/u/a.tar"),
                 assertInstanceOf(ImageSource.DockerArchive.class, ImageSource.parse("docker-archive:a.tar", cwd)).file());
         assertInstanceOf(ImageSource.OciArchive.class, ImageSource.parse("oci-archive:/t/a.tar", cwd));
+        // skopeo's split: the path ends at the first colon; the reference keeps its own colons.
+        var archive = assertInstanceOf(ImageSource.DockerArchive.class,
+                ImageSource.parse("docker-archive:/t/a.tar:reg:5000/team/app:1", cwd));
+        assertEquals(java.nio.file.Path.of("/t/a.tar"), archive.file());
+        assertEquals("reg:5000/team/app:1", archive.tag());
         assertInstanceOf(ImageSource.Registry.class, ImageSource.parse("ubuntu:22.04", cwd));
     }
 }
