@@ -55,7 +55,8 @@ setup_file() {
 
 teardown_file() {
     source "$BATS_TEST_DIRNAME/lib/registry.bash"
-    for r in plain tls; do stop_registry "$r"; done
+    for r in plain tls token gone; do stop_registry "$r"; done
+    [ -f "$WORK/tok.pid" ] && kill "$(cat "$WORK/tok.pid")" 2>/dev/null || true
     rm -rf "$WORK"
 }
 
@@ -289,6 +290,43 @@ blob_gets() { # blob_gets DIGEST-PREFIX: how many GETs of that blob the registry
     unset CONFIG
     run sw image import "127.0.0.1:$tport/private/tiny:1"
     [ "$status" -eq 1 ]
+}
+
+@test "Bearer tokens from a real token server: the scope is asked with the user's login, never logged" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=slipway-token -keyout "$WORK/tok-key.pem" \
+        -out "$WORK/tok-cert.pem" 2>/dev/null
+    local tokport; tokport=$(free_port)
+    "$BATS_TEST_DIRNAME/../fixtures/image/token-server.py" "$tokport" "$WORK/tok-key.pem" "$WORK/tok-cert.pem" \
+        bob t0ken-s3cret "$WORK/tok.log" 3>&- &
+    echo $! > "$WORK/tok.pid"
+    start_registry token "auth: {token: {realm: \"http://127.0.0.1:$tokport/token\", service: slipway-registry, issuer: slipway-test, rootcertbundle: $WORK/tok-cert.pem}}"
+    local rport; rport=$(registry_port token)
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$tokport/token" && break; sleep 0.1; done
+    skopeo copy -q --dest-tls-verify=false --dest-creds bob:t0ken-s3cret "oci:$WORK/oci:tiny" \
+        "docker://127.0.0.1:$rport/private/tiny:1"
+    write_config "$WORK/token.toml" "$rport"
+    chmod a+r "$WORK/token.toml"
+    creds=/home/$TEST_USER/.config/enroot/.credentials
+    runuser -u "$TEST_USER" -- mkdir -p "$(dirname "$creds")"
+    rm -f "$creds"
+    : > "$WORK/tok.log"
+    # Anonymous: the token grants nothing and the registry's refusal reaches the user.
+    CONFIG=$WORK/token.toml run sw image import "127.0.0.1:$rport/private/tiny:1"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    grep -q "^anonymous repository:private/tiny:pull" "$WORK/tok.log"
+    # With the login: the token server sees it, the import works, the secret shows nowhere.
+    echo "machine 127.0.0.1 login bob password t0ken-s3cret" > "$creds"; chown "$TEST_USER" "$creds"; chmod 600 "$creds"
+    CONFIG=$WORK/token.toml run sw image import "127.0.0.1:$rport/private/tiny:1"
+    kill "$(cat "$WORK/tok.pid")" 2>/dev/null || true
+    stop_registry token
+    rm -f "$creds"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    unsquashfs -l "${lines[-1]}" | grep -q bin/busybox
+    grep -q "^bob repository:private/tiny:pull" "$WORK/tok.log"
+    [[ "$output" != *t0ken-s3cret* ]]
+    ! grep -rq t0ken-s3cret "$STORE"
 }
 
 @test "slipway run pulls a registry image on demand and uses its configuration" {
