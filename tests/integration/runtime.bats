@@ -407,6 +407,22 @@ dev" ]
     [[ "$output" != *never* ]]
 }
 
+@test "a hook file another user could change is refused, naming it" {
+    mkdir -p "$T/hooks-open"
+    cp "$T/hooks/10-createRuntime.json" "$T/hooks-open/"
+    chmod 0666 "$T/hooks-open/10-createRuntime.json"
+    printf 'hooks_dirs = ["%s/hooks-open"]\nenroot_sysconf_path = "%s/sysconf"\n' "$T" "$T" > "$T/open.toml"
+    chmod a+r "$T/open.toml"
+    CONF="$T/open.toml"
+    run sw run --image "$T/bare.sqsh" -- echo never
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks-open/10-createRuntime.json: the hook file is writable by all users (mode 0666)"* ]] || { echo "$output"; false; }
+    [[ "$output" != *never* ]]
+    chmod 0644 "$T/hooks-open/10-createRuntime.json"
+    run sw run --image "$T/bare.sqsh" -- echo fine
+    [ "$status" -eq 0 ] && [[ "$output" == *fine* ]]
+}
+
 @test "slipway hooks lists the hooks in order with stages and conditions" {
     CONF="$T/hooks.toml"
     run sw hooks

@@ -2,6 +2,7 @@ package io.slipway.runtime;
 
 import io.slipway.SlipwayException;
 import io.slipway.hooks.BundleConfig;
+import io.slipway.hooks.HookFileTrust;
 import io.slipway.hooks.HookRunner;
 import io.slipway.hooks.OciHook;
 import io.slipway.hooks.Stage;
@@ -84,7 +85,7 @@ public final class ContainerStarter {
 
     /** Runs the container to its end; returns the command's exit status (128+N when killed by signal N). */
     public int run(ContainerSpec spec, List<OciHook> allHooks) {
-        List<OciHook> hooks = activeHooks(spec, allHooks);
+        List<OciHook> hooks = trustedActiveHooks(spec, allHooks);
         Path dir = createRuntimeDir(spec.id());
         try {
             Launch launch = new Launch(spec, hooks, dir, false);
@@ -112,7 +113,7 @@ public final class ContainerStarter {
         if (!ContainerPlanner.isKept(spec.argv())) {
             throw new IllegalArgumentException("the spec was not planned by ContainerPlanner.planKept: " + spec.argv());
         }
-        List<OciHook> hooks = activeHooks(spec, allHooks);
+        List<OciHook> hooks = trustedActiveHooks(spec, allHooks);
         Path dir = createRuntimeDir(spec.id());
         Launch launch = new Launch(spec, hooks, dir, true);
         try {
@@ -232,6 +233,14 @@ public final class ContainerStarter {
             sleep(10);
         }
         return true;
+    }
+
+    /** The hooks a start runs, each checked to be changeable only by root or the caller. */
+    private static List<OciHook> trustedActiveHooks(ContainerSpec spec, List<OciHook> allHooks) {
+        List<OciHook> hooks = activeHooks(spec, allHooks);
+        int uid = Posix.getuid();
+        hooks.forEach(h -> HookFileTrust.require(h, uid));
+        return hooks;
     }
 
     /** The hooks whose {@code when} conditions hold for {@code spec}: the ones a start runs. */
