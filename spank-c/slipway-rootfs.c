@@ -4,7 +4,8 @@
  * DIR/rootfs: squashfuse_ll (else squashfuse) on DIR/lower, a tmpfs on DIR/rw for the upper layer,
  * and an overlay of the two (the kernel's, else fuse-overlayfs), so changes vanish at exit. Runs
  * inside the namespaces slipway-unshare made. The FUSE daemons are children of this process with
- * PR_SET_PDEATHSIG, so they die with the container process and the mounts go with the namespace.
+ * PR_SET_PDEATHSIG, so they die with the container process and the mounts go with the namespace,
+ * each in a process group of its own, so terminal signals reach the command only.
  * --prepare FILE lists container directories (one per line) in which the container's user must be
  * able to create mount points: each existing directory on the way is copied (mode only) into the
  * upper layer before the overlay is mounted, so the overlay shows it owned by the user. Without
@@ -31,6 +32,9 @@ static pid_t spawn_daemon(char *const argv[], const char *fallback)
 		return pid;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(125);
+	/* Out of the terminal's foreground group: a Ctrl-C, Ctrl-\ or Ctrl-Z meant for the command
+	 * must not end or stop the daemon that serves its root filesystem. */
+	setpgid(0, 0);
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, 0);

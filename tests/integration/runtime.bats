@@ -174,6 +174,17 @@ edf() {
     [ "$(cat "$T/out/term")" = got-term ]
 }
 
+@test "Ctrl-C on a terminal reaches the command once and leaves its root filesystem served" {
+    run "$BATS_TEST_DIRNAME/../fixtures/runtime/ctrl-c.py" setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups \
+        env -i PATH=/usr/bin:/bin HOME="/home/$TUSER" SLIPWAY_CONFIG="$T/none.toml" "$SLIPWAY" run \
+        --image "$T/bare.sqsh" -- sh -c 'trap "echo INT" INT; echo ready; i=0; while [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; echo done'
+    echo "$output"
+    [ "$(grep -c 'INT$' <<<"${output//$'\r'/}")" -eq 1 ]
+    # The FUSE daemons are out of the terminal's foreground group: the loop kept running.
+    [[ "$output" == *done* ]]
+    [[ "$output" != *"Bus error"* ]]
+}
+
 @test "--readonly makes the root read-only; --writable changes vanish at exit" {
     run sw run --readonly --image "$T/bare.sqsh" -- touch /newfile
     [ "$status" -ne 0 ]

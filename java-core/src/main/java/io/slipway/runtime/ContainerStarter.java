@@ -642,9 +642,18 @@ public final class ContainerStarter {
      * directly too, since it shares slipway's process group, so it may see SIGINT twice.)
      */
     private static void forwardSignals(long pid) {
+        long self = ProcessHandle.current().pid();
         for (var entry : Map.of("INT", SIGINT, "TERM", SIGTERM, "HUP", SIGHUP).entrySet()) {
+            boolean fromTerminal = entry.getValue() != SIGTERM;
             try {
-                Signal.handle(new Signal(entry.getKey()), s -> Posix.kill(pid, entry.getValue()));
+                Signal.handle(new Signal(entry.getKey()), s -> {
+                    // The container process shares our process group: when that group is the
+                    // terminal's foreground, a Ctrl-C (or hangup) already reached it directly.
+                    if (fromTerminal && ProcStat.of(self).filter(ProcStat::inForeground).isPresent()) {
+                        return;
+                    }
+                    Posix.kill(pid, entry.getValue());
+                });
             } catch (IllegalArgumentException e) {
                 // The JVM reserves this one; leave it.
             }

@@ -10,10 +10,11 @@ import java.util.Optional;
  *
  * @param state 'R', 'S', 'T' (stopped), 'Z' (zombie)...
  * @param pgrp the process group
+ * @param tpgid the foreground process group of its controlling terminal (-1 without one)
  * @param startTime when the process started, in clock ticks after boot (field 22): with the pid,
  *     it names one process for good, since a pid is reused but never with the same start time
  */
-record ProcStat(char state, long pgrp, long startTime) {
+record ProcStat(char state, long pgrp, long tpgid, long startTime) {
 
     /** The process's status, or empty when there is no such process. */
     static Optional<ProcStat> of(long pid) {
@@ -27,7 +28,12 @@ record ProcStat(char state, long pgrp, long startTime) {
     /** Parses a stat line; the command name (field 2) may hold spaces and parentheses. */
     static ProcStat parse(String line) {
         String[] f = line.substring(line.lastIndexOf(')') + 2).strip().split(" ");
-        return new ProcStat(f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[19]));
+        return new ProcStat(f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[5]), Long.parseLong(f[19]));
+    }
+
+    /** Whether the process is in its terminal's foreground process group: a Ctrl-C there reaches the whole group. */
+    boolean inForeground() {
+        return tpgid > 0 && tpgid == pgrp;
     }
 
     boolean stopped() {

@@ -113,6 +113,8 @@ class KeptContainerTest {
         ProcStat st = ProcStat.parse(line);
         assertEquals('T', st.state());
         assertEquals(77, st.pgrp());
+        assertEquals(-1, st.tpgid());
+        assertFalse(st.inForeground());
         assertEquals(556677, st.startTime());
         assertTrue(st.stopped());
         ProcStat self = ProcStat.of(ProcessHandle.current().pid()).orElseThrow();
