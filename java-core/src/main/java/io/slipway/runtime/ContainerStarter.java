@@ -74,7 +74,8 @@ public final class ContainerStarter {
         this.settings = settings;
         this.hostEnv = hostEnv;
         this.err = err;
-        this.hookRunner = new HookRunner(settings.libexec(), m -> err.println("slipway: warning: " + m), hookNotes::add);
+        this.hookRunner = new HookRunner(settings.libexec(), m -> err.println("slipway: warning: " + m), hookNotes::add,
+                hostEnv);
     }
 
     /** What built-in hooks reported during the starts so far, for verbose output. */
