@@ -61,6 +61,13 @@ public final class BuiltinHooks {
         return named(hook.args().get(1));
     }
 
+    /** The {@link BuiltinHook#preparedPaths} of the built-in hooks among {@code hooks}, each once. */
+    public static List<String> preparedPaths(List<OciHook> hooks, Map<String, String> env,
+            Map<String, String> annotations) {
+        return hooks.stream().map(BuiltinHooks::of).flatMap(Optional::stream)
+                .flatMap(b -> b.preparedPaths(env, annotations).stream()).distinct().toList();
+    }
+
     /**
      * Whether the container turned the hook off with {@code com.hooks.NAME.enabled = "false"}:
      * the way to disable a hook a site turns on for everyone (the seed's Alpine workaround).

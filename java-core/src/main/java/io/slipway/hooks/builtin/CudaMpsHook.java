@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * The CUDA MPS hook ({@code com.hooks.nvidia_cuda_mps.enabled = "true"}): before the container
  * starts, starts the MPS control daemon on the host as the job's user, {@code
  * nvidia-cuda-mps-control -d}, with its pipe and log directories private to the container (under
- * the container's runtime directory, bound at {@code CUDA_MPS_PIPE_DIRECTORY} and
+ * the container's runtime directory, {@code mps/pipe} and {@code mps/log}, bound at {@code CUDA_MPS_PIPE_DIRECTORY} and
  * {@code CUDA_MPS_LOG_DIRECTORY} inside, which it also exports), so the container's processes
  * share the GPUs through one MPS server. At poststop it sends the daemon {@code quit}.
  *
@@ -146,12 +146,13 @@ final class CudaMpsHook implements BuiltinHook {
         return env;
     }
 
+    /** The daemon's pipe directory, short (the sockets in it have a path limit): RUNTIME_DIR/mps/pipe. */
     static Path pipeDirectory(HookContext ctx) {
-        return ctx.bundle().resolve("hooks").resolve(NAME).resolve("pipe");
+        return ctx.bundle().resolve("mps").resolve("pipe");
     }
 
     static Path logDirectory(HookContext ctx) {
-        return ctx.bundle().resolve("hooks").resolve(NAME).resolve("log");
+        return ctx.bundle().resolve("mps").resolve("log");
     }
 
     private static Optional<Path> control(String path) {

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 /** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
 public final class Ldconfig {
 
+    /** The container's linker cache, which {@link #refresh} replaces. */
+    public static final String CACHE = "/etc/ld.so.cache";
+
     private Ldconfig() {}
 
     /** The host ldconfig: the hook's {@code LDCONFIG_PATH}, else the usual places. */
@@ -53,7 +56,7 @@ public final class Ldconfig {
 
     /** Whether the image uses glibc's dynamic linker cache (musl images have none). */
     public static boolean imageHasCache(HookContext ctx) {
-        return Files.isRegularFile(ctx.root().viewOf("/etc/ld.so.cache"), LinkOption.NOFOLLOW_LINKS);
+        return Files.isRegularFile(ctx.root().viewOf(CACHE), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -88,6 +89,15 @@ final class NvidiaGpuHook implements BuiltinHook {
         return selection.gpus().isEmpty() ? "none (driver only)" : selection.indices();
     }
 
+    /** Where the libraries and programs may go, and the linker cache, when the container asks for GPUs. */
+    @Override
+    public List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
+        if (NvidiaGpuSelection.Request.parse(env.get("NVIDIA_VISIBLE_DEVICES")).isEmpty()) {
+            return List.of();
+        }
+        return List.of("/usr/lib/" + multiarchTriplet(), "/usr/lib64", "/usr/lib", "/usr/bin", Ldconfig.CACHE);
+    }
+
     /** The nvidia-container-cli to use, if any: {@code NVIDIA_CONTAINER_CLI} is empty/no, auto, or a path. */
     static Optional<String> containerCli(HookContext ctx) {
         String v = ctx.setting("NVIDIA_CONTAINER_CLI", "").trim();
@@ -144,6 +154,15 @@ final class NvidiaGpuHook implements BuiltinHook {
         Ldconfig.refresh(ctx, out);
     }
 
+    /** Debian's name of this machine's library directory. */
+    static String multiarchTriplet() {
+        return switch (NvidiaDiscovery.machineAbiTag()) {
+            case "AArch64" -> "aarch64-linux-gnu";
+            case "64bit" -> "powerpc64le-linux-gnu";
+            default -> "x86_64-linux-gnu";
+        };
+    }
+
     /**
      * Where the libraries go in the container: {@code NVIDIA_LIBRARY_DIR}, else the first of the
      * image's multiarch directory (Debian, Ubuntu), /usr/lib64 (RHEL, SUSE) and /usr/lib.
@@ -153,12 +172,7 @@ final class NvidiaGpuHook implements BuiltinHook {
         if (!configured.isEmpty()) {
             return configured;
         }
-        String triplet = switch (NvidiaDiscovery.machineAbiTag()) {
-            case "AArch64" -> "aarch64-linux-gnu";
-            case "64bit" -> "powerpc64le-linux-gnu";
-            default -> "x86_64-linux-gnu";
-        };
-        for (String candidate : List.of("/usr/lib/" + triplet, "/usr/lib64")) {
+        for (String candidate : List.of("/usr/lib/" + multiarchTriplet(), "/usr/lib64")) {
             Optional<String> resolved = ctx.root().resolveLinks(candidate);
             if (resolved.isPresent() && Files.isDirectory(ctx.root().viewOf(resolved.get()))) {
                 return resolved.get();

@@ -41,8 +41,8 @@ class CudaMpsHookTest {
     }
 
     private Map<String, String> daemonEnv() {
-        return Map.of("PATH", bin.toString(), "CUDA_MPS_PIPE_DIRECTORY", bundle.resolve("hooks/nvidia_cuda_mps/pipe")
-                .toString(), "CUDA_MPS_LOG_DIRECTORY", bundle.resolve("hooks/nvidia_cuda_mps/log").toString(), "HOME",
+        return Map.of("PATH", bin.toString(), "CUDA_MPS_PIPE_DIRECTORY", bundle.resolve("mps/pipe")
+                .toString(), "CUDA_MPS_LOG_DIRECTORY", bundle.resolve("mps/log").toString(), "HOME",
                 "/home/u", "USER", "u", "CUDA_VISIBLE_DEVICES", "0,1");
     }
 
@@ -50,8 +50,8 @@ class CudaMpsHookTest {
     void startBindsPrivateDirectoriesExportsThemAndStartsTheDaemonWithABareName() throws Exception {
         HookActions out = new HookActions();
         new CudaMpsHook().run(context(Stage.CREATE_CONTAINER, false, Map.of("PATH", bin.toString())), out);
-        Path pipe = bundle.resolve("hooks/nvidia_cuda_mps/pipe");
-        Path log = bundle.resolve("hooks/nvidia_cuda_mps/log");
+        Path pipe = bundle.resolve("mps/pipe");
+        Path log = bundle.resolve("mps/log");
         assertTrue(Files.isDirectory(pipe) && Files.isDirectory(log));
         assertEquals(List.of(pipe + " /tmp/nvidia-mps", log + " /tmp/nvidia-mps-log"),
                 out.mounts().stream().map(m -> m.source() + " " + m.target()).toList());
@@ -78,7 +78,7 @@ class CudaMpsHookTest {
 
     @Test
     void stopSendsQuitAndWaitsForTheDaemonsOfThisContainer() throws Exception {
-        Path pipe = Files.createDirectories(bundle.resolve("hooks/nvidia_cuda_mps/pipe"));
+        Path pipe = Files.createDirectories(bundle.resolve("mps/pipe"));
         HookActions out = new HookActions();
         new CudaMpsHook().run(context(Stage.POSTSTOP, false, Map.of("PATH", bin.toString())), out);
         HookActions.HostCommand stop = out.hostCommands().get(0);
@@ -136,14 +136,14 @@ class CudaMpsHookTest {
         Path record = dir.resolve("record");
         Files.writeString(script, "#!/bin/sh\necho \"$0 $* pipe=$CUDA_MPS_PIPE_DIRECTORY in=$(cat)\" >> " + record
                 + "\n");
-        Files.createDirectories(bundle.resolve("hooks/nvidia_cuda_mps/pipe"));
+        Files.createDirectories(bundle.resolve("mps/pipe"));
         var content = new BundleConfig.Content(bundle.resolve("rootfs").toString(), false, List.of(), List.of("sh"),
                 Map.of(), "/", 1000, 1000, Map.of(), List.of());
         Files.writeString(bundle.resolve("config.json"), BundleConfig.toJson(content).toString());
         String state = BundleConfig.state("c1", Stage.POSTSTOP, 1, bundle.toString(), Map.of());
         BuiltinHooks.runStandalone(CudaMpsHook.NAME, List.of(), Stage.POSTSTOP, state, Map.of("PATH", bin + ":/usr/bin:/bin"),
                 null);
-        assertEquals("nvidia-cuda-mps-control  pipe=" + bundle.resolve("hooks/nvidia_cuda_mps/pipe") + " in=quit\n",
+        assertEquals("nvidia-cuda-mps-control  pipe=" + bundle.resolve("mps/pipe") + " in=quit\n",
                 Files.readString(record).replace(bin + "/", ""));
     }
 }

@@ -429,6 +429,13 @@ class NvidiaGpuHookTest {
     }
 
     @Test
+    void theRuntimePreparesTheLibraryDirectoriesAndTheCacheOnlyForGpuContainers() {
+        assertEquals(List.of(), new NvidiaGpuHook().preparedPaths(Map.of("NVIDIA_VISIBLE_DEVICES", "void"), Map.of()));
+        assertEquals(List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/bin", "/etc/ld.so.cache"),
+                new NvidiaGpuHook().preparedPaths(Map.of("NVIDIA_VISIBLE_DEVICES", "all"), Map.of()));
+    }
+
+    @Test
     void librariesGoToTheImagesLibraryDirectory() throws Exception {
         HookContext ctx = context(Map.of(), Map.of(), Map.of(), false);
         assertEquals("/usr/lib/x86_64-linux-gnu", NvidiaGpuHook.libraryDir(ctx));
