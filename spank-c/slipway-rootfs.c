@@ -10,7 +10,8 @@
  * able to create mount points: each existing directory on the way is copied (mode only) into the
  * upper layer before the overlay is mounted, so the overlay shows it owned by the user. Without
  * this, an unmapped owner (root in the image, when the user is not remapped to root) would make
- * them read-only even to the namespace's capabilities.
+ * them read-only even to the namespace's capabilities. A line naming a regular file copies the
+ * file too (content and mode), so the user may replace it (/etc/ld.so.cache for ldconfig).
  */
 #include "helper.h"
 
@@ -74,7 +75,39 @@ static void wait_mounted(const char *dir, pid_t daemon, const char *what)
 	die_plain("%s did not mount %s within 10 seconds", what, dir);
 }
 
-/* Copies each existing directory on the way to PATH from the lower layer into the upper one. */
+/*
+ * Copies the regular file L into the upper layer at U (content and mode), so the overlay shows it
+ * owned by the user, who may then replace it (ldconfig renames a new /etc/ld.so.cache over the
+ * old one: a rename over a lower file copies it up first, which fails for an unmapped owner).
+ */
+static void prepare_file_copy(const char *l, const char *u, mode_t mode)
+{
+	int in = open(l, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 ? -1 : open(u, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0 || out < 0) {
+		if (in >= 0)
+			close(in);
+		if (errno == EEXIST)
+			return;
+		die("cannot prepare %s", u);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(out, buf + done, (size_t)(n - done))) < 0)
+				die("cannot prepare %s", u);
+	if (n < 0)
+		die("cannot prepare %s", u);
+	close(in);
+	close(out);
+}
+
+/*
+ * Copies each existing directory on the way to PATH from the lower layer into the upper one, and
+ * PATH itself when it is a regular file.
+ */
 static void prepare_path(const char *lower, const char *upper, const char *path)
 {
 	char rel[4096], l[8192], u[8192];
@@ -89,8 +122,12 @@ static void prepare_path(const char *lower, const char *upper, const char *path)
 		snprintf(l, sizeof(l), "%s/%s", lower, rel);
 		snprintf(u, sizeof(u), "%s/%s", upper, rel);
 		p[1] = saved;
+		if (lstat(l, &st) == 0 && S_ISREG(st.st_mode) && saved == '\0') {
+			prepare_file_copy(l, u, st.st_mode);
+			return;
+		}
 		if (lstat(l, &st) < 0 || !S_ISDIR(st.st_mode))
-			return;	/* missing, a file or a symlink: nothing to do on this path */
+			return;	/* missing, a file on the way or a symlink: nothing to do on this path */
 		if (mkdir(u, st.st_mode & 07777) < 0 && errno != EEXIST)
 			die("cannot prepare %s", u);
 		chmod(u, st.st_mode & 07777);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -25,8 +26,13 @@ import java.util.function.Consumer;
  *     only host-side stages run
  * @param log where warnings go
  * @param notes where built-in hooks' verbose lines go
+ * @param hostEnv the environment of the start (the job's under Slurm), for built-in hooks
  */
-public record HookRunner(Path libexec, Consumer<String> log, Consumer<String> notes) {
+public record HookRunner(Path libexec, Consumer<String> log, Consumer<String> notes, Map<String, String> hostEnv) {
+
+    public HookRunner(Path libexec, Consumer<String> log, Consumer<String> notes) {
+        this(libexec, log, notes, Map.of());
+    }
 
     /** How long a hook without its own timeout may run. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
@@ -52,7 +58,7 @@ public record HookRunner(Path libexec, Consumer<String> log, Consumer<String> no
         var builtin = BuiltinHooks.of(hook);
         if (builtin.isPresent()) {
             try {
-                BuiltinHooks.runInProcess(builtin.get(), hook, stage, state, pid, libexec)
+                BuiltinHooks.runInProcess(builtin.get(), hook, stage, state, pid, libexec, hostEnv)
                         .forEach(line -> notes.accept(hook.name() + ": " + line));
                 return null;
             } catch (SlipwayException e) {

@@ -75,7 +75,8 @@ public final class ContainerStarter {
         this.settings = settings;
         this.hostEnv = hostEnv;
         this.err = err;
-        this.hookRunner = new HookRunner(settings.libexec(), m -> err.println("slipway: warning: " + m), hookNotes::add);
+        this.hookRunner = new HookRunner(settings.libexec(), m -> err.println("slipway: warning: " + m), hookNotes::add,
+                hostEnv);
     }
 
     /** What built-in hooks reported during the starts so far, for verbose output. */
@@ -291,7 +292,12 @@ public final class ContainerStarter {
                     Files.createDirectory(dir.resolve(sub));
                 }
                 Files.writeString(dir.resolve("system.fstab"), fstab(spec.systemMounts()));
-                Files.writeString(dir.resolve("prepare"), String.join("\n", spec.prepareDirs()) + "\n");
+                List<String> prepare = new ArrayList<>(spec.prepareDirs());
+                if (!prepare.isEmpty()) {
+                    // Built-in hooks change image paths too (driver libraries into /usr/lib/..., the linker cache).
+                    prepare.addAll(BuiltinHooks.preparedPaths(hooks, spec.environment(), spec.annotations()));
+                }
+                Files.writeString(dir.resolve("prepare"), String.join("\n", prepare) + "\n");
                 Files.writeString(userFstab, "");
                 Files.writeString(envFile, "");
             } catch (IOException e) {

@@ -1,6 +1,8 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
@@ -20,4 +22,15 @@ public interface BuiltinHook {
      * IOException) fails a fatal stage with its message, prefixed by the hook's file.
      */
     void run(HookContext ctx, HookActions out) throws IOException;
+
+    /**
+     * The container paths the hook changes, when it runs for a container with this environment and
+     * these annotations: directories it creates mount points or links in, files it replaces (such
+     * as {@link Ldconfig#CACHE}). The runtime makes them the user's in the overlay before the hook
+     * runs: an image's root-owned directory or file (such as /usr/lib/x86_64-linux-gnu) is
+     * otherwise closed to a user who is not remapped to root.
+     */
+    default List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
+        return List.of();
+    }
 }

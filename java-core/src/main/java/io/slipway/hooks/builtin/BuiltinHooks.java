@@ -37,7 +37,8 @@ public final class BuiltinHooks {
     private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
 
     static {
-        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook())) {
+        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(), new NvidiaGpuHook(),
+                new CudaMpsHook())) {
             HOOKS.put(h.name(), h);
         }
     }
@@ -60,6 +61,13 @@ public final class BuiltinHooks {
         return named(hook.args().get(1));
     }
 
+    /** The {@link BuiltinHook#preparedPaths} of the built-in hooks among {@code hooks}, each once. */
+    public static List<String> preparedPaths(List<OciHook> hooks, Map<String, String> env,
+            Map<String, String> annotations) {
+        return hooks.stream().map(BuiltinHooks::of).flatMap(Optional::stream)
+                .flatMap(b -> b.preparedPaths(env, annotations).stream()).distinct().toList();
+    }
+
     /**
      * Whether the container turned the hook off with {@code com.hooks.NAME.enabled = "false"}:
      * the way to disable a hook a site turns on for everyone (the seed's Alpine workaround).
@@ -73,26 +81,28 @@ public final class BuiltinHooks {
      * Runs a built-in hook in this process for a container whose process is {@code pid}: reads
      * its root through {@code /proc/PID/root}, mounts and runs commands through slipway-nsexec.
      *
+     * @param hostEnv the environment of the start (the job's under Slurm): {@link HookContext#hostEnv()}
      * @return the hook's notes for verbose output
      */
     public static List<String> runInProcess(BuiltinHook builtin, OciHook hook, Stage stage, String state, long pid,
-            Path libexec) {
+            Path libexec, Map<String, String> hostEnv) {
         boolean before = beforePivot(stage);
         HookContext ctx = HookContext.of(stage, state, hook.args().subList(2, hook.args().size()), envMap(hook.env()),
-                before ? Path.of("/proc/" + pid + "/root") : null);
+                before ? Path.of("/proc/" + pid + "/root") : null, hostEnv);
         return run(builtin, ctx, before && libexec != null ? libexec : null, libexec, true);
     }
 
     /**
      * Runs a built-in hook as an OCI runtime runs hooks: state on stdin, in the container's mount
-     * namespace for createContainer, the runtime's for the others.
+     * namespace for createContainer, the runtime's for the others. {@code env} is this process's
+     * environment: the hook file's {@code env} as the runtime set it, and the host environment.
      */
     public static List<String> runStandalone(String name, List<String> args, Stage stage, String state,
             Map<String, String> env, Path libexec) {
         BuiltinHook builtin = named(name).orElseThrow(() -> new SlipwayException("no built-in hook '" + name
                 + "'; built-in hooks: " + String.join(", ", HOOKS.keySet())));
         boolean joined = stage == Stage.CREATE_CONTAINER || stage == Stage.START_CONTAINER;
-        HookContext ctx = HookContext.of(stage, state, args, env, null);
+        HookContext ctx = HookContext.of(stage, state, args, env, null, env);
         return run(builtin, ctx, beforePivot(stage) && !joined ? libexec : null, libexec, false);
     }
 
@@ -105,11 +115,17 @@ public final class BuiltinHooks {
                 if (!beforePivot(ctx.stage())) {
                     throw new SlipwayException("hook " + builtin.name() + " asked for mounts, commands or variables "
                             + "at " + ctx.stage().jsonName() + "; only prestart, createRuntime and createContainer "
-                            + "may change the container");
+                            + "may change the container (host commands may run at any stage)");
                 }
                 List<String> prefix = nsexecFrom == null ? List.of()
                         : List.of(nsexecFrom.resolve("slipway-nsexec").toString(), Long.toString(ctx.pid()), "--");
                 apply(builtin.name(), ctx, actions, prefix, libexec);
+            }
+            if (!actions.hostCommands().isEmpty()) {
+                Path log = ctx.scratch(builtin.name()).resolve("host-commands.log");
+                for (HookActions.HostCommand c : actions.hostCommands()) {
+                    execOnHost(c, log);
+                }
             }
         } catch (IOException e) {
             throw new SlipwayException(e.getMessage(), e);
@@ -160,6 +176,52 @@ public final class BuiltinHooks {
         }
     }
 
+    /** Runs a host command with its own environment, its output appended to {@code log}. */
+    private static void execOnHost(HookActions.HostCommand c, Path log) throws IOException {
+        long before = Files.exists(log) ? Files.size(log) : 0;
+        ProcessBuilder pb = new ProcessBuilder(c.argv()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().clear();
+        pb.environment().putAll(c.env());
+        if (c.input() == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process p = pb.start();
+        if (c.input() != null) {
+            try (var in = p.getOutputStream()) {
+                in.write(c.input().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // A command that exits without reading its input reports through its status.
+            }
+        }
+        int code = waitFor(p, c.argv());
+        if (code != 0 && !c.mayFail()) {
+            String text;
+            try (var f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+                f.seek(Math.min(before, f.length()));
+                byte[] out = new byte[(int) Math.min(f.length() - f.getFilePointer(), 65536)];
+                f.readFully(out);
+                text = new String(out, StandardCharsets.UTF_8).strip();
+            }
+            throw new SlipwayException(String.join(" ", c.argv()) + " failed with exit status " + code
+                    + (text.isEmpty() ? "" : ":\n" + text));
+        }
+    }
+
+    private static int waitFor(Process p, List<String> argv) {
+        try {
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new SlipwayException(String.join(" ", argv) + " timed out");
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new SlipwayException("interrupted while running " + argv.get(0));
+        }
+    }
+
     private static void exec(List<String> argv, boolean mayFail) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -167,18 +229,7 @@ public final class BuiltinHooks {
         pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
-        int code;
-        try {
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new SlipwayException(String.join(" ", argv) + " timed out");
-            }
-            code = p.exitValue();
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new SlipwayException("interrupted while running " + argv.get(0));
-        }
+        int code = waitFor(p, argv);
         if (code != 0 && !mayFail) {
             String text = new String(out, StandardCharsets.UTF_8).strip();
             throw new SlipwayException(String.join(" ", argv) + " failed with exit status " + code

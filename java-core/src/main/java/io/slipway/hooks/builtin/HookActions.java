@@ -13,14 +13,31 @@ import java.util.Map;
  * then the commands (in the container's user and mount namespaces with full capabilities there,
  * before pivot_root, so host programs and the root at {@link HookContext#rootfs()} are both
  * visible), then the variables (they change the environment the container's processes get).
+ * Those three change the container and so are only for the stages before pivot_root. Host
+ * commands come last and are allowed at every stage, poststop included: they run in the hook's own
+ * process's namespaces, as its user, with exactly the environment given (a daemon a hook starts
+ * for the container and stops after it, such as CUDA MPS's control daemon).
  */
 public final class HookActions {
 
     /** A command to run, and whether its failure only warns. */
     public record Command(List<String> argv, boolean mayFail) {}
 
+    /**
+     * A command to run on the host: {@code argv[0]} is an absolute path; {@code input} (or null)
+     * is written to its stdin; its output goes to a log in the hook's scratch directory, never to
+     * a pipe, so a daemon it leaves behind holds nothing the runtime waits for.
+     */
+    public record HostCommand(List<String> argv, Map<String, String> env, String input, boolean mayFail) {
+        public HostCommand {
+            argv = List.copyOf(argv);
+            env = Map.copyOf(env);
+        }
+    }
+
     private final List<FstabEntry> mounts = new ArrayList<>();
     private final List<Command> commands = new ArrayList<>();
+    private final List<HostCommand> hostCommands = new ArrayList<>();
     private final Map<String, String> setEnv = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
@@ -67,6 +84,12 @@ public final class HookActions {
         return this;
     }
 
+    /** Runs a command on the host after everything else; see {@link HostCommand}. */
+    public HookActions runOnHost(HostCommand command) {
+        hostCommands.add(command);
+        return this;
+    }
+
     /** Sets a variable in the container's environment. */
     public HookActions setenv(String name, String value) {
         setEnv.put(name, value);
@@ -102,6 +125,11 @@ public final class HookActions {
         return List.copyOf(notes);
     }
 
+    public List<HostCommand> hostCommands() {
+        return List.copyOf(hostCommands);
+    }
+
+    /** Whether nothing changes the container (host commands aside). */
     public boolean isEmpty() {
         return mounts.isEmpty() && commands.isEmpty() && setEnv.isEmpty();
     }

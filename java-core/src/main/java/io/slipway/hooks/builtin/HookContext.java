@@ -31,12 +31,22 @@ import java.util.Optional;
  * @param annotations the container's annotations
  * @param args the hook's arguments after its name
  * @param hookEnv the hook's own environment (the hook file's {@code env})
+ * @param hostEnv the environment of the process that starts the container: the job's under Slurm
+ *     (where Slurm's GPU allocation is, whatever the image's Env says), the hook process's own
+ *     under another OCI runtime
  */
 public record HookContext(Stage stage, String id, Path bundle, long pid, Path rootfs, RootView root, boolean readonly, int uid,
         int gid, Map<String, String> env, Map<String, String> annotations, List<String> args,
-        Map<String, String> hookEnv) {
+        Map<String, String> hookEnv, Map<String, String> hostEnv) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** A context without a host environment (hooks that only look at the container). */
+    public HookContext(Stage stage, String id, Path bundle, long pid, Path rootfs, RootView root, boolean readonly,
+            int uid, int gid, Map<String, String> env, Map<String, String> annotations, List<String> args,
+            Map<String, String> hookEnv) {
+        this(stage, id, bundle, pid, rootfs, root, readonly, uid, gid, env, annotations, args, hookEnv, Map.of());
+    }
 
     /**
      * The context from a state document and its bundle's config.json.
@@ -46,6 +56,12 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
      */
     public static HookContext of(Stage stage, String stateJson, List<String> args, Map<String, String> hookEnv,
             Path viewPrefix) {
+        return of(stage, stateJson, args, hookEnv, viewPrefix, Map.of());
+    }
+
+    /** The same, with the starting process's environment ({@link #hostEnv()}). */
+    public static HookContext of(Stage stage, String stateJson, List<String> args, Map<String, String> hookEnv,
+            Path viewPrefix, Map<String, String> hostEnv) {
         try {
             JsonNode state = MAPPER.readTree(stateJson);
             Path bundle = Path.of(state.path("bundle").asText(""));
@@ -72,7 +88,7 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
             return new HookContext(stage, state.path("id").asText(""), bundle, pid, rootfs, new RootView(view),
                     config.path("root").path("readonly").asBoolean(false),
                     user.path("uid").asInt(-1), user.path("gid").asInt(-1), Map.copyOf(env), Map.copyOf(annotations),
-                    List.copyOf(args), Map.copyOf(hookEnv));
+                    List.copyOf(args), Map.copyOf(hookEnv), Map.copyOf(hostEnv));
         } catch (IOException e) {
             throw new SlipwayException("cannot read the container's state or config.json: " + e.getMessage(), e);
         }

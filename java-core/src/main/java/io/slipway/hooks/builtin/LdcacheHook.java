@@ -1,6 +1,8 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Refreshes the container's dynamic linker cache ({@code ldconfig -r ROOT}) after other hooks
@@ -12,6 +14,11 @@ final class LdcacheHook implements BuiltinHook {
     @Override
     public String name() {
         return "ldcache";
+    }
+
+    @Override
+    public List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
+        return List.of(Ldconfig.CACHE);
     }
 
     @Override

@@ -1,11 +1,18 @@
 package io.slipway.hooks.builtin;
 
+import io.slipway.SlipwayException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
 public final class Ldconfig {
+
+    /** The container's linker cache, which {@link #refresh} replaces. */
+    public static final String CACHE = "/etc/ld.so.cache";
 
     private Ldconfig() {}
 
@@ -23,9 +30,33 @@ public final class Ldconfig {
         return "ldconfig";
     }
 
+    /**
+     * The host's linker cache as {@code ldconfig -p} prints it (the host ldconfig of
+     * {@link #path}): how hooks find the host's libraries by soname.
+     */
+    public static String hostCache(HookContext ctx) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(path(ctx), "-p").redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new SlipwayException(path(ctx) + " -p failed with exit status " + p.exitValue() + ": "
+                        + out.strip());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new SlipwayException("interrupted while running " + path(ctx) + " -p");
+        }
+        return out;
+    }
+
     /** Whether the image uses glibc's dynamic linker cache (musl images have none). */
     public static boolean imageHasCache(HookContext ctx) {
-        return Files.isRegularFile(ctx.root().viewOf("/etc/ld.so.cache"), LinkOption.NOFOLLOW_LINKS);
+        return Files.isRegularFile(ctx.root().viewOf(CACHE), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
