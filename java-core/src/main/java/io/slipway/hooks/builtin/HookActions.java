@@ -102,7 +102,7 @@ public final class HookActions {
         return this;
     }
 
-    /** A line for the user's verbose output ({@code srun -v}, {@code slipway run -v}). */
+    /** A line for the user's verbose output ({@code srun -v}). */
     public HookActions note(String line) {
         notes.add(line);
         return this;
