@@ -119,25 +119,13 @@ public final class BuiltinHooks {
 
     private static void apply(String name, HookContext ctx, HookActions actions, List<String> prefix, Path libexec)
             throws IOException {
-        if (!actions.mounts().isEmpty()) {
-            if (libexec == null) {
-                throw new SlipwayException("cannot find slipway-mount to perform the hook's mounts");
-            }
-            StringBuilder plan = new StringBuilder();
-            for (FstabEntry e : actions.mounts()) {
-                plan.append(e.toLine());
-            }
-            Path fstab = ctx.scratch(name).resolve("mounts.fstab");
-            Files.writeString(fstab, plan.toString());
-            List<String> argv = new ArrayList<>(prefix);
-            argv.addAll(List.of(libexec.resolve("slipway-mount").toString(), ctx.rootfs().toString(), fstab.toString()));
-            exec(argv, false);
-        }
+        mount(name, "mounts.fstab", ctx, actions.mounts(), prefix, libexec);
         for (HookActions.Command c : actions.commands()) {
             List<String> argv = new ArrayList<>(prefix);
             argv.addAll(c.argv());
             exec(argv, c.mayFail());
         }
+        mount(name, "late-mounts.fstab", ctx, actions.lateMounts(), prefix, libexec);
         if (!actions.environment().isEmpty()) {
             Path file = ctx.bundle().resolve(ENVIRON_FILE);
             Map<String, String> all = readEnvironment(ctx.bundle());
@@ -145,6 +133,25 @@ public final class BuiltinHooks {
             Files.createDirectories(file.getParent());
             MAPPER.writeValue(file.toFile(), all);
         }
+    }
+
+    private static void mount(String name, String file, HookContext ctx, List<FstabEntry> mounts, List<String> prefix,
+            Path libexec) throws IOException {
+        if (mounts.isEmpty()) {
+            return;
+        }
+        if (libexec == null) {
+            throw new SlipwayException("cannot find slipway-mount to perform the hook's mounts");
+        }
+        StringBuilder plan = new StringBuilder();
+        for (FstabEntry e : mounts) {
+            plan.append(e.toLine());
+        }
+        Path fstab = ctx.scratch(name).resolve(file);
+        Files.writeString(fstab, plan.toString());
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of(libexec.resolve("slipway-mount").toString(), ctx.rootfs().toString(), fstab.toString()));
+        exec(argv, false);
     }
 
     /** The variables hooks set so far (null values unset), in order. */
