@@ -22,10 +22,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -264,6 +266,21 @@ public final class ContainerStarter {
             return process.pid();
         }
 
+        /**
+         * The directories to make the user's (none when remapped to root): the spec's, and those
+         * the active built-in hooks will create files or mount points in.
+         */
+        List<String> prepareDirs() {
+            if (spec.prepareDirs().isEmpty()) {
+                return List.of();
+            }
+            Set<String> dirs = new LinkedHashSet<>(spec.prepareDirs());
+            for (OciHook h : hooks) {
+                BuiltinHooks.of(h).ifPresent(b -> dirs.addAll(b.prepareDirs(h.args().subList(2, h.args().size()))));
+            }
+            return List.copyOf(dirs);
+        }
+
         String state(Stage stage) {
             return BundleConfig.state(spec.id(), stage, pid(), dir.toString(), spec.annotations());
         }
@@ -282,7 +299,7 @@ public final class ContainerStarter {
                     Files.createDirectory(dir.resolve(sub));
                 }
                 Files.writeString(dir.resolve("system.fstab"), fstab(spec.systemMounts()));
-                Files.writeString(dir.resolve("prepare"), String.join("\n", spec.prepareDirs()) + "\n");
+                Files.writeString(dir.resolve("prepare"), String.join("\n", prepareDirs()) + "\n");
                 Files.writeString(userFstab, "");
                 Files.writeString(envFile, "");
             } catch (IOException e) {
@@ -377,7 +394,7 @@ public final class ContainerStarter {
             if (!spec.nativeOverlay()) {
                 cmd.add("--fuse-overlayfs");
             }
-            if (!spec.prepareDirs().isEmpty()) {
+            if (!prepareDirs().isEmpty()) {
                 cmd.addAll(List.of("--prepare", dir.resolve("prepare").toString()));
             }
             cmd.addAll(List.of(spec.image().squashfs().toString(), dir.toString(), "--",

@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
@@ -20,4 +21,14 @@ public interface BuiltinHook {
      * IOException) fails a fatal stage with its message, prefixed by the hook's file.
      */
     void run(HookContext ctx, HookActions out) throws IOException;
+
+    /**
+     * Container directories the hook will create files or mount points in, given its file's
+     * {@code args}. When the user is not remapped to root, the runtime makes them the user's
+     * before the root filesystem is assembled (see slipway-rootfs --prepare): an image directory
+     * owned by an unmapped root is read-only even to the namespace's capabilities.
+     */
+    default List<String> prepareDirs(List<String> args) {
+        return List.of();
+    }
 }

@@ -37,7 +37,9 @@ public final class BuiltinHooks {
     private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
 
     static {
-        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook())) {
+        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(),
+                new MountHook("mount"), new MountHook("cxi"), new MountHook("aws_ofi_nccl"), new MpiHook(),
+                new GlibcHook())) {
             HOOKS.put(h.name(), h);
         }
     }
