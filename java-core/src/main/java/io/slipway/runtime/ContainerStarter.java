@@ -276,7 +276,8 @@ public final class ContainerStarter {
             }
             Set<String> dirs = new LinkedHashSet<>(spec.prepareDirs());
             for (OciHook h : hooks) {
-                BuiltinHooks.of(h).ifPresent(b -> dirs.addAll(b.prepareDirs(h.args().subList(2, h.args().size()))));
+                BuiltinHooks.of(h).ifPresent(b -> dirs.addAll(b.prepareDirs(h.args().subList(2, h.args().size()),
+                        ContainerPlanner.applyOverrides(spec.environment(), spec.overrides()))));
             }
             return List.copyOf(dirs);
         }

@@ -2,6 +2,7 @@ package io.slipway.hooks.builtin;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
@@ -24,11 +25,11 @@ public interface BuiltinHook {
 
     /**
      * Container directories the hook will create files or mount points in, given its file's
-     * {@code args}. When the user is not remapped to root, the runtime makes them the user's
+     * {@code args} and the container's environment {@code env}. When the user is not remapped to root, the runtime makes them the user's
      * before the root filesystem is assembled (see slipway-rootfs --prepare): an image directory
      * owned by an unmapped root is read-only even to the namespace's capabilities.
      */
-    default List<String> prepareDirs(List<String> args) {
+    default List<String> prepareDirs(List<String> args, Map<String, String> env) {
         return List.of();
     }
 }

@@ -17,11 +17,13 @@ import java.util.Optional;
  * @param is64 whether it is ELFCLASS64
  * @param machine {@code e_machine} (62 x86-64, 183 aarch64)
  * @param soname its SONAME, empty when it has none
+ * @param interpreter its PT_INTERP, the dynamic loader's path (libc.so.6 has one), empty when none
  */
-public record ElfFile(boolean is64, int machine, Optional<String> soname) {
+public record ElfFile(boolean is64, int machine, Optional<String> soname, Optional<String> interpreter) {
 
     private static final int PT_LOAD = 1;
     private static final int PT_DYNAMIC = 2;
+    private static final int PT_INTERP = 3;
     private static final long DT_STRTAB = 5;
     private static final long DT_SONAME = 14;
 
@@ -56,8 +58,12 @@ public record ElfFile(boolean is64, int machine, Optional<String> soname) {
         int phnum = b.getShort(is64 ? 56 : 44) & 0xffff;
         long dynOffset = -1;
         long dynSize = 0;
+        Optional<String> interpreter = Optional.empty();
         for (int i = 0; i < phnum; i++) {
             int at = (int) (phoff + (long) i * phentsize);
+            if (b.getInt(at) == PT_INTERP) {
+                interpreter = Optional.of(string(b, is64 ? b.getLong(at + 8) : b.getInt(at + 4) & 0xffffffffL));
+            }
             if (b.getInt(at) == PT_DYNAMIC) {
                 dynOffset = is64 ? b.getLong(at + 8) : b.getInt(at + 4) & 0xffffffffL;
                 dynSize = is64 ? b.getLong(at + 32) : b.getInt(at + 16) & 0xffffffffL;
@@ -84,7 +90,7 @@ public record ElfFile(boolean is64, int machine, Optional<String> soname) {
                 soname = Optional.of(string(b, strOffset + sonameAt));
             }
         }
-        return Optional.of(new ElfFile(is64, machine, soname));
+        return Optional.of(new ElfFile(is64, machine, soname, interpreter));
     }
 
     /** The file offset of virtual address {@code vaddr}, through the PT_LOAD segments. */

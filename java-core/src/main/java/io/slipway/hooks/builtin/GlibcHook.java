@@ -46,7 +46,7 @@ final class GlibcHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> prepareDirs(List<String> args) {
+    public List<String> prepareDirs(List<String> args, Map<String, String> env) {
         return List.of(LibraryInjector.ADDED_DIR);
     }
 
@@ -96,9 +96,11 @@ final class GlibcHook implements BuiltinHook {
             ElfFile elf = LibraryInjector.hostElf(lib, where);
             String soname = LibraryInjector.soname(lib, elf);
             List<String> targets = new ArrayList<>(libs.withSoname(soname, Optional.of(elf)));
-            // The dynamic loader is also found by its fixed path (PT_INTERP), whatever the cache says.
-            if (soname.startsWith("ld-") || soname.startsWith("ld64")) {
-                ctx.root().resolveLinks(lib).filter(p -> !targets.contains(p)).ifPresent(targets::add);
+            // Programs name the dynamic loader by its fixed path (PT_INTERP, which libc.so.6 has
+            // too), whether the image's linker cache lists it or not.
+            if (hostElf.interpreter().map(i -> fileName(i).equals(soname)).orElse(false)) {
+                ctx.root().resolveLinks(hostElf.interpreter().get()).filter(p -> !targets.contains(p))
+                        .ifPresent(targets::add);
             }
             if (targets.isEmpty()) {
                 libs.add(lib, soname);

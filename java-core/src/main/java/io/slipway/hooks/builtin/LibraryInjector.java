@@ -119,7 +119,7 @@ final class LibraryInjector {
         List<String> targets = withSoname(soname, Optional.of(elf));
         if (targets.isEmpty()) {
             add(hostPath, soname);
-            return hostPath + " added as " + ADDED_DIR + "/" + soname;
+            return hostPath + " added in " + ADDED_DIR + " as " + soname;
         }
         for (String t : targets) {
             replace(hostPath, t);
@@ -134,7 +134,7 @@ final class LibraryInjector {
 
     /** Adds {@code hostPath} to {@value #ADDED_DIR}, with links from {@code names} (soname, linker name...). */
     void add(String hostPath, String... names) {
-        String file = hostPath.substring(hostPath.lastIndexOf('/') + 1);
+        String file = realFileName(hostPath);
         out.bindReadOnly(hostPath, ADDED_DIR + "/" + file);
         for (String name : names) {
             if (!name.equals(file)) {
@@ -143,6 +143,15 @@ final class LibraryInjector {
             }
         }
         added = true;
+    }
+
+    /** The file name of what {@code hostPath} leads to ({@code libmpich.so.12} -> {@code libmpich.so.12.2.2}). */
+    private static String realFileName(String hostPath) {
+        try {
+            return Path.of(hostPath).toRealPath().getFileName().toString();
+        } catch (IOException e) {
+            return hostPath.substring(hostPath.lastIndexOf('/') + 1);
+        }
     }
 
     /** Whether a library was added (so the linker cache must learn of {@value #ADDED_DIR}). */

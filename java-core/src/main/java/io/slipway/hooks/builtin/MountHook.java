@@ -47,13 +47,26 @@ final class MountHook implements BuiltinHook {
         return name;
     }
 
+    /** Where images keep libraries: where {@code <FI_PROVIDER_PATH>} may lead without FI_PROVIDER_PATH. */
+    private static final List<String> LIBRARY_DIRS = List.of("/usr/lib", "/usr/lib64", "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu", "/usr/local/lib", "/usr/local/lib64");
+
     @Override
-    public List<String> prepareDirs(List<String> args) {
+    public List<String> prepareDirs(List<String> args, Map<String, String> env) {
         List<String> dirs = new ArrayList<>(List.of(LibraryInjector.ADDED_DIR));
         try {
             MountArgs a = MountArgs.parse(args, name);
-            a.binds().stream().map(MountArgs.Bind::destination).filter(d -> !d.contains(MountArgs.WILDCARD))
-                    .map(MountHook::parentOf).forEach(dirs::add);
+            for (MountArgs.Bind b : a.binds()) {
+                if (!b.destination().contains(MountArgs.WILDCARD)) {
+                    dirs.add(parentOf(b.destination()));
+                } else if (env.getOrDefault("FI_PROVIDER_PATH", "").isEmpty()) {
+                    // Known once the image's linker cache is read: its library directories.
+                    LIBRARY_DIRS.stream().filter(d -> !dirs.contains(d)).forEach(dirs::add);
+                } else {
+                    dirs.add(parentOf(b.destination().replace(MountArgs.WILDCARD, env.get("FI_PROVIDER_PATH"))));
+                }
+            }
+            a.devices().forEach(d -> dirs.add(parentOf(d.destination())));
         } catch (SlipwayException e) {
             // The hook reports it when it runs.
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,7 @@ final class MpiHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> prepareDirs(List<String> args) {
+    public List<String> prepareDirs(List<String> args, Map<String, String> env) {
         return List.of(LibraryInjector.ADDED_DIR);
     }
 
