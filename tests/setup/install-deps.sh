@@ -7,7 +7,7 @@ packages=(
     # build
     openjdk-17-jdk-headless maven gcc make libc6-dev
     # test harness
-    bats curl ca-certificates procps python3 bc util-linux
+    bats curl ca-certificates procps python3 bc util-linux jq
     # squashfs images: tar2sqfs streams merged layers into squashfs; squashfuse mounts them
     squashfs-tools squashfs-tools-ng squashfuse fuse3 fuse-overlayfs zstd
     # registry and test images for the import tests

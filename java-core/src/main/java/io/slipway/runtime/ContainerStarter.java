@@ -23,10 +23,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +276,20 @@ public final class ContainerStarter {
             return process.pid();
         }
 
+        /**
+         * The directories to make the user's (none when remapped to root): the spec's, and those
+         * the active built-in hooks will create files or mount points in.
+         */
+        List<String> prepareDirs() {
+            if (spec.prepareDirs().isEmpty()) {
+                return List.of();
+            }
+            Set<String> dirs = new LinkedHashSet<>(spec.prepareDirs());
+            dirs.addAll(BuiltinHooks.preparedPaths(hooks,
+                    ContainerPlanner.applyOverrides(spec.environment(), spec.overrides()), spec.annotations()));
+            return List.copyOf(dirs);
+        }
+
         String state(Stage stage) {
             return BundleConfig.state(spec.id(), stage, pid(), dir.toString(), spec.annotations());
         }
@@ -292,12 +308,7 @@ public final class ContainerStarter {
                     Files.createDirectory(dir.resolve(sub));
                 }
                 Files.writeString(dir.resolve("system.fstab"), fstab(spec.systemMounts()));
-                List<String> prepare = new ArrayList<>(spec.prepareDirs());
-                if (!prepare.isEmpty()) {
-                    // Built-in hooks change image paths too (driver libraries into /usr/lib/..., the linker cache).
-                    prepare.addAll(BuiltinHooks.preparedPaths(hooks, spec.environment(), spec.annotations()));
-                }
-                Files.writeString(dir.resolve("prepare"), String.join("\n", prepare) + "\n");
+                Files.writeString(dir.resolve("prepare"), String.join("\n", prepareDirs()) + "\n");
                 Files.writeString(userFstab, "");
                 Files.writeString(envFile, "");
             } catch (IOException e) {
@@ -392,7 +403,7 @@ public final class ContainerStarter {
             if (!spec.nativeOverlay()) {
                 cmd.add("--fuse-overlayfs");
             }
-            if (!spec.prepareDirs().isEmpty()) {
+            if (!prepareDirs().isEmpty()) {
                 cmd.addAll(List.of("--prepare", dir.resolve("prepare").toString()));
             }
             cmd.addAll(List.of(spec.image().squashfs().toString(), dir.toString(), "--",

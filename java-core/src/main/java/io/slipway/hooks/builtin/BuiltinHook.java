@@ -24,13 +24,14 @@ public interface BuiltinHook {
     void run(HookContext ctx, HookActions out) throws IOException;
 
     /**
-     * The container paths the hook changes, when it runs for a container with this environment and
-     * these annotations: directories it creates mount points or links in, files it replaces (such
-     * as {@link Ldconfig#CACHE}). The runtime makes them the user's in the overlay before the hook
-     * runs: an image's root-owned directory or file (such as /usr/lib/x86_64-linux-gnu) is
-     * otherwise closed to a user who is not remapped to root.
+     * The container paths the hook changes, given its file's {@code args}, the container's final
+     * environment and its annotations: directories it creates files, links or mount points in,
+     * files it replaces. When the user is not remapped to root, the runtime makes them the user's
+     * in the overlay before the root filesystem is assembled (slipway-rootfs --prepare): an
+     * image's root-owned directory (such as /usr/lib/x86_64-linux-gnu) is otherwise closed even to
+     * the namespace's capabilities.
      */
-    default List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
+    default List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
         return List.of();
     }
 }

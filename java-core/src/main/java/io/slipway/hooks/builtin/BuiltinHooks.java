@@ -38,7 +38,8 @@ public final class BuiltinHooks {
 
     static {
         for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(), new NvidiaGpuHook(),
-                new CudaMpsHook())) {
+                new CudaMpsHook(), new MountHook("mount"), new MountHook("cxi"), new MountHook("aws_ofi_nccl"),
+                new MpiHook(), new GlibcHook())) {
             HOOKS.put(h.name(), h);
         }
     }
@@ -64,8 +65,9 @@ public final class BuiltinHooks {
     /** The {@link BuiltinHook#preparedPaths} of the built-in hooks among {@code hooks}, each once. */
     public static List<String> preparedPaths(List<OciHook> hooks, Map<String, String> env,
             Map<String, String> annotations) {
-        return hooks.stream().map(BuiltinHooks::of).flatMap(Optional::stream)
-                .flatMap(b -> b.preparedPaths(env, annotations).stream()).distinct().toList();
+        return hooks.stream().flatMap(h -> of(h).stream()
+                .flatMap(b -> b.preparedPaths(h.args().subList(2, h.args().size()), env, annotations).stream()))
+                .distinct().toList();
     }
 
     /**
@@ -135,25 +137,13 @@ public final class BuiltinHooks {
 
     private static void apply(String name, HookContext ctx, HookActions actions, List<String> prefix, Path libexec)
             throws IOException {
-        if (!actions.mounts().isEmpty()) {
-            if (libexec == null) {
-                throw new SlipwayException("cannot find slipway-mount to perform the hook's mounts");
-            }
-            StringBuilder plan = new StringBuilder();
-            for (FstabEntry e : actions.mounts()) {
-                plan.append(e.toLine());
-            }
-            Path fstab = ctx.scratch(name).resolve("mounts.fstab");
-            Files.writeString(fstab, plan.toString());
-            List<String> argv = new ArrayList<>(prefix);
-            argv.addAll(List.of(libexec.resolve("slipway-mount").toString(), ctx.rootfs().toString(), fstab.toString()));
-            exec(argv, false);
-        }
+        mount(name, "mounts.fstab", ctx, actions.mounts(), prefix, libexec);
         for (HookActions.Command c : actions.commands()) {
             List<String> argv = new ArrayList<>(prefix);
             argv.addAll(c.argv());
             exec(argv, c.mayFail());
         }
+        mount(name, "late-mounts.fstab", ctx, actions.lateMounts(), prefix, libexec);
         if (!actions.environment().isEmpty()) {
             Path file = ctx.bundle().resolve(ENVIRON_FILE);
             Map<String, String> all = readEnvironment(ctx.bundle());
@@ -161,6 +151,25 @@ public final class BuiltinHooks {
             Files.createDirectories(file.getParent());
             MAPPER.writeValue(file.toFile(), all);
         }
+    }
+
+    private static void mount(String name, String file, HookContext ctx, List<FstabEntry> mounts, List<String> prefix,
+            Path libexec) throws IOException {
+        if (mounts.isEmpty()) {
+            return;
+        }
+        if (libexec == null) {
+            throw new SlipwayException("cannot find slipway-mount to perform the hook's mounts");
+        }
+        StringBuilder plan = new StringBuilder();
+        for (FstabEntry e : mounts) {
+            plan.append(e.toLine());
+        }
+        Path fstab = ctx.scratch(name).resolve(file);
+        Files.writeString(fstab, plan.toString());
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of(libexec.resolve("slipway-mount").toString(), ctx.rootfs().toString(), fstab.toString()));
+        exec(argv, false);
     }
 
     /** The variables hooks set so far (null values unset), in order. */

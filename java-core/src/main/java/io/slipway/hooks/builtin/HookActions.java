@@ -12,11 +12,12 @@ import java.util.Map;
  * links (by slipway-mount, in the container's mount namespace, targets resolved inside the root),
  * then the commands (in the container's user and mount namespaces with full capabilities there,
  * before pivot_root, so host programs and the root at {@link HookContext#rootfs()} are both
- * visible), then the variables (they change the environment the container's processes get).
- * Those three change the container and so are only for the stages before pivot_root. Host
- * commands come last and are allowed at every stage, poststop included: they run in the hook's own
- * process's namespaces, as its user, with exactly the environment given (a daemon a hook starts
- * for the container and stops after it, such as CUDA MPS's control daemon).
+ * visible), then the mounts of what the commands made ({@link #bindAfterCommands}), then the
+ * variables (they change the environment the container's processes get). Those change the
+ * container and so are only for the stages before pivot_root. Host commands come last and are
+ * allowed at every stage, poststop included: they run in the hook's own process's namespaces, as
+ * its user, with exactly the environment given (a daemon a hook starts for the container and
+ * stops after it, such as CUDA MPS's control daemon).
  */
 public final class HookActions {
 
@@ -38,6 +39,7 @@ public final class HookActions {
     private final List<FstabEntry> mounts = new ArrayList<>();
     private final List<Command> commands = new ArrayList<>();
     private final List<HostCommand> hostCommands = new ArrayList<>();
+    private final List<FstabEntry> lateMounts = new ArrayList<>();
     private final Map<String, String> setEnv = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
@@ -69,6 +71,19 @@ public final class HookActions {
     /** Any mount plan entry. */
     public HookActions mount(FstabEntry entry) {
         mounts.add(entry);
+        return this;
+    }
+
+    /**
+     * Binds {@code source} (a path of the container's mount namespace before pivot_root, such as
+     * a file a command wrote under {@link HookContext#rootfs()}) at {@code target} once the
+     * commands ran: how a hook replaces an image file whose owner is not mapped in the user
+     * namespace, which no rename can replace (overlayfs answers EOVERFLOW).
+     */
+    public HookActions bindAfterCommands(String source, String target, String... options) {
+        List<String> opts = new ArrayList<>(List.of("bind", "nosuid"));
+        Collections.addAll(opts, options);
+        lateMounts.add(FstabEntry.bind(source, target, opts));
         return this;
     }
 
@@ -116,6 +131,11 @@ public final class HookActions {
         return List.copyOf(commands);
     }
 
+    /** The mounts to do after the commands. */
+    public List<FstabEntry> lateMounts() {
+        return List.copyOf(lateMounts);
+    }
+
     /** Variables to set (null value: unset), in the order asked. */
     public Map<String, String> environment() {
         return Collections.unmodifiableMap(setEnv);
@@ -131,6 +151,6 @@ public final class HookActions {
 
     /** Whether nothing changes the container (host commands aside). */
     public boolean isEmpty() {
-        return mounts.isEmpty() && commands.isEmpty() && setEnv.isEmpty();
+        return mounts.isEmpty() && commands.isEmpty() && lateMounts.isEmpty() && setEnv.isEmpty();
     }
 }

@@ -17,11 +17,6 @@ final class LdcacheHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
-        return List.of(Ldconfig.CACHE);
-    }
-
-    @Override
     public void run(HookContext ctx, HookActions out) throws IOException {
         Ldconfig.refresh(ctx, out);
     }

@@ -7,12 +7,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
+/**
+ * The host's ldconfig, run on the container's root: what every library-injecting hook ends with.
+ *
+ * <p>The new cache is written to the container's {@code /tmp} (a fresh tmpfs of the container)
+ * and bound over {@code /etc/ld.so.cache}: ldconfig's own rename over the image's file fails
+ * when the user is not remapped to root (the file's owner is not mapped, and overlayfs answers
+ * EOVERFLOW), and a bind also works on a read-only root filesystem. Links ldconfig cannot create
+ * in image directories only warn; injected libraries are bound under their soname, so they need
+ * none.
+ */
 public final class Ldconfig {
 
     /** The container's linker cache, which {@link #refresh} replaces. */
     public static final String CACHE = "/etc/ld.so.cache";
+
+    /** Where the refreshed caches are written inside the container (a prefix; one file per refresh). */
+    public static final String CACHE_PREFIX = "/tmp/.slipway-ld.so.cache.";
+
+    private static final AtomicLong COUNTER = new AtomicLong();
 
     private Ldconfig() {}
 
@@ -62,18 +79,20 @@ public final class Ldconfig {
     /**
      * Asks for {@code ldconfig -r ROOT} after the hook's mounts, when the image has a glibc cache.
      *
+     * @param extraDirs container directories to scan besides the image's ld.so.conf and the host
+     *     ldconfig's default ones (where a hook put libraries)
      * @return whether it was asked for
      */
-    public static boolean refresh(HookContext ctx, HookActions out) {
+    public static boolean refresh(HookContext ctx, HookActions out, String... extraDirs) {
         if (!imageHasCache(ctx)) {
             out.note(ctx.stage().jsonName() + ": no /etc/ld.so.cache in the image (not glibc): linker cache left alone");
             return false;
         }
-        if (ctx.readonly()) {
-            out.note(ctx.stage().jsonName() + ": read-only root filesystem: linker cache not refreshed");
-            return false;
-        }
-        out.run(path(ctx), "-r", ctx.rootfs().toString());
+        String cache = CACHE_PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        List<String> argv = new ArrayList<>(List.of(path(ctx), "-i", "-r", ctx.rootfs().toString(), "-C", cache));
+        argv.addAll(List.of(extraDirs));
+        out.run(argv.toArray(String[]::new));
+        out.bindAfterCommands(ctx.rootfs() + cache, CACHE);
         return true;
     }
 }

@@ -89,13 +89,13 @@ final class NvidiaGpuHook implements BuiltinHook {
         return selection.gpus().isEmpty() ? "none (driver only)" : selection.indices();
     }
 
-    /** Where the libraries and programs may go, and the linker cache, when the container asks for GPUs. */
+    /** Where the libraries and programs may go when the container asks for GPUs. */
     @Override
-    public List<String> preparedPaths(Map<String, String> env, Map<String, String> annotations) {
+    public List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
         if (NvidiaGpuSelection.Request.parse(env.get("NVIDIA_VISIBLE_DEVICES")).isEmpty()) {
             return List.of();
         }
-        return List.of("/usr/lib/" + multiarchTriplet(), "/usr/lib64", "/usr/lib", "/usr/bin", Ldconfig.CACHE);
+        return List.of("/usr/lib/" + multiarchTriplet(), "/usr/lib64", "/usr/lib", "/usr/bin");
     }
 
     /** The nvidia-container-cli to use, if any: {@code NVIDIA_CONTAINER_CLI} is empty/no, auto, or a path. */
