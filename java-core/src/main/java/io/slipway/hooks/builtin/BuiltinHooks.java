@@ -37,7 +37,10 @@ public final class BuiltinHooks {
     private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
 
     static {
-        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook())) {
+        for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(),
+                new SlurmHook(),
+                new PmixHook(),
+                new SlurmGlobalSyncHook())) {
             HOOKS.put(h.name(), h);
         }
     }

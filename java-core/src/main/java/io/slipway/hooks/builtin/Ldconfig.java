@@ -3,6 +3,8 @@ package io.slipway.hooks.builtin;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
 public final class Ldconfig {
@@ -29,11 +31,13 @@ public final class Ldconfig {
     }
 
     /**
-     * Asks for {@code ldconfig -r ROOT} after the hook's mounts, when the image has a glibc cache.
+     * Asks for {@code ldconfig -r ROOT [DIR...]} after the hook's mounts, when the image has a
+     * glibc cache. The {@code dirs} (container paths) are searched besides the image's configured
+     * ones, so libraries a hook put in a directory of its own get into the cache.
      *
      * @return whether it was asked for
      */
-    public static boolean refresh(HookContext ctx, HookActions out) {
+    public static boolean refresh(HookContext ctx, HookActions out, String... dirs) {
         if (!imageHasCache(ctx)) {
             out.note(ctx.stage().jsonName() + ": no /etc/ld.so.cache in the image (not glibc): linker cache left alone");
             return false;
@@ -42,7 +46,9 @@ public final class Ldconfig {
             out.note(ctx.stage().jsonName() + ": read-only root filesystem: linker cache not refreshed");
             return false;
         }
-        out.run(path(ctx), "-r", ctx.rootfs().toString());
+        List<String> argv = new ArrayList<>(List.of(path(ctx), "-r", ctx.rootfs().toString()));
+        argv.addAll(List.of(dirs));
+        out.run(argv.toArray(String[]::new));
         return true;
     }
 }

@@ -1,0 +1,317 @@
+package io.slipway.hooks.builtin;
+
+import io.slipway.config.Installation;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The Slurm hook: the host's Slurm client commands work inside the container, so a batch script
+ * run with {@code #SBATCH --environment} can start steps and query the queue.
+ *
+ * <p>Where things go, and why. The commands are bound one by one into a private directory,
+ * {@value #CONTAINER_DIR}/bin (put first in PATH), never over the image's own files: an image
+ * that ships its own Slurm keeps it at its path, and nothing of /usr/bin changes. Everything the
+ * commands find by absolute path is bound at its host path, read-only: Slurm's library and
+ * plugin directory (the commands' RUNPATH, and PluginDir), the configuration directory
+ * (SLURM_CONF's, else /etc/slurm), the munge socket's directory, the SPANK plugins of
+ * plugstack.conf (srun loads them; a missing required one fails every srun) and, for Slipway's
+ * own plugin, the Slipway installation and the JVM it runs. Host libraries the image lacks
+ * (libmunge, liblz4, the JVM's libstdc++...) go into {@value #CONTAINER_DIR}/lib, made known to
+ * the loader by {@code /etc/ld.so.conf.d/slipway-slurm.conf} and an {@code ldconfig -r}; glibc
+ * itself always comes from the image. Images that cannot run host programs (no glibc loader, such
+ * as Alpine's musl) are left alone with a note, not an error: the hook is on by default.
+ *
+ * <p>Cost: it runs on every step. Without Slurm commands on the node, or with the hook turned
+ * off, it returns after a few file checks; otherwise it reads ELF headers and the two linker
+ * caches (no process start), and runs ldconfig only when a library had to be added.
+ */
+final class SlurmHook implements BuiltinHook {
+
+    static final String NAME = "slurm";
+    static final String CONTAINER_DIR = "/opt/slipway/slurm";
+    static final List<String> COMMANDS = List.of("srun", "sbatch", "squeue", "scontrol", "sinfo", "scancel",
+            "salloc", "sacct", "sstat", "sattach");
+    static final String BIN_PATH = "/usr/bin:/usr/local/bin:/opt/slurm/bin";
+    static final List<String> MUNGE_SOCKETS = List.of("/run/munge/munge.socket.2", "/var/run/munge/munge.socket.2");
+    /** Directories never bound whole: a slurm.conf directly in one of them is bound alone. */
+    private static final Set<String> SYSTEM_DIRS = Set.of("/", "/etc", "/usr", "/run", "/var", "/tmp", "/opt",
+            "/home", "/var/run", "/usr/local", "/usr/local/etc");
+    /** The JVM libraries the JNI host loads to run the submission check. */
+    private static final List<String> JVM_LIBS = List.of("server/libjvm.so", "libjava.so", "libjimage.so",
+            "libzip.so", "libnio.so", "libnet.so", "libverify.so", "libextnet.so");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Whether a value says no: 0, no, false, off, n (any case). */
+    static boolean falseLike(String v) {
+        return v != null && Set.of("0", "no", "n", "false", "off").contains(v.trim().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void run(HookContext ctx, HookActions out) throws IOException {
+        if (falseLike(ctx.env().get("ENROOT_SLURM_HOOK"))) {
+            out.note("off (ENROOT_SLURM_HOOK=" + ctx.env().get("ENROOT_SLURM_HOOK") + ")");
+            return;
+        }
+        Map<String, Path> commands = commands(ctx.setting("SLURM_BIN_PATH", BIN_PATH));
+        if (commands.isEmpty()) {
+            out.note("no Slurm commands in " + ctx.setting("SLURM_BIN_PATH", BIN_PATH) + " on this node: nothing to add");
+            return;
+        }
+        Optional<ElfFile> srunElf = ElfFile.read(commands.values().iterator().next());
+        String interpreter = srunElf.map(ElfFile::interpreter).orElse("");
+        if (!interpreter.isEmpty() && ctx.root().resolve(interpreter).isEmpty()) {
+            out.note("the image has no " + interpreter + " (not a glibc image): Slurm commands not added");
+            return;
+        }
+        String dir = ctx.setting("CONTAINER_DIR", CONTAINER_DIR);
+        Plan plan = new Plan(out);
+        List<Path> objects = new ArrayList<>();
+        for (var c : commands.entrySet()) {
+            out.bindReadOnly(c.getValue().toString(), dir + "/bin/" + c.getKey());
+            objects.add(c.getValue());
+            ElfFile.read(c.getValue()).ifPresent(e -> e.runpath().forEach(plan::hostDir));
+        }
+        Map<String, String> env = new LinkedHashMap<>(ctx.hookEnv());
+        env.putAll(ctx.env());
+        SlurmConf conf = SlurmConf.read(SlurmConf.locate(env));
+        List<String> pluginDirs = new ArrayList<>();
+        conf.get("PluginDir").ifPresent(p -> pluginDirs.addAll(List.of(p.split(":"))));
+        if (pluginDirs.isEmpty()) {
+            pluginDirs.addAll(plan.dirs);
+        }
+        pluginDirs.forEach(plan::hostDir);
+        configuration(conf.file(), plan);
+        munge(conf, ctx, out, plan);
+        for (String pd : pluginDirs) {
+            objects.addAll(sharedObjects(Path.of(pd)));
+        }
+        for (List<String> plugin : SlurmConf.spankPlugins(conf.plugstack())) {
+            Optional<Path> file = plugin(plugin.get(0), pluginDirs);
+            if (file.isEmpty()) {
+                continue;
+            }
+            plan.hostFile(file.get());
+            objects.add(file.get());
+            if (file.get().getFileName().toString().equals("spank_slipway.so")) {
+                objects.addAll(slipway(plugin.subList(1, plugin.size()), plan));
+            }
+        }
+        int added = libraries(ctx, out, dir, objects, plan);
+        String path = ctx.env().get("PATH");
+        out.setenv("PATH", dir + "/bin" + (path == null || path.isEmpty() ? "" : ":" + path));
+        out.note("added " + String.join(" ", commands.keySet()) + " in " + dir + "/bin; host paths " + plan.bound
+                + "; " + added + " host librar" + (added == 1 ? "y" : "ies") + " the image lacks");
+    }
+
+    /** What is bound at its host path so far, so nothing is bound twice. */
+    private static final class Plan {
+        final HookActions out;
+        final List<String> dirs = new ArrayList<>();
+        final Set<String> bound = new LinkedHashSet<>();
+
+        Plan(HookActions out) {
+            this.out = out;
+        }
+
+        boolean covered(Path p) {
+            return bound.stream().anyMatch(b -> p.startsWith(Path.of(b)));
+        }
+
+        void hostDir(String d) {
+            Optional<Path> real = real(Path.of(d)).filter(Files::isDirectory);
+            if (real.isPresent() && !covered(real.get())) {
+                out.bindReadOnly(real.get().toString(), real.get().toString());
+                bound.add(real.get().toString());
+                dirs.add(real.get().toString());
+            }
+        }
+
+        void hostFile(Path f) {
+            if (!covered(f)) {
+                out.bindReadOnly(f.toString(), f.toString());
+                bound.add(f.toString());
+            }
+        }
+    }
+
+    /** The Slurm commands present in {@code binPath}, each by its real path (first directory wins). */
+    static Map<String, Path> commands(String binPath) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (String name : COMMANDS) {
+            for (String d : binPath.split(":")) {
+                if (d.isEmpty()) {
+                    continue;
+                }
+                Path p = Path.of(d, name);
+                if (Files.isExecutable(p) && Files.isRegularFile(p)) {
+                    real(p).ifPresent(r -> out.put(name, r));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The configuration directory, or only slurm.conf when it sits in a system directory. */
+    private static void configuration(Path file, Plan plan) {
+        Optional<Path> real = real(file);
+        if (real.isEmpty()) {
+            return;
+        }
+        Path parent = real.get().getParent();
+        if (parent == null || SYSTEM_DIRS.contains(parent.toString())) {
+            plan.hostFile(real.get());
+        } else {
+            plan.hostDir(parent.toString());
+        }
+    }
+
+    /** The munge socket's directory (AuthInfo socket=, else munged's default), writable: clients connect. */
+    private static void munge(SlurmConf conf, HookContext ctx, HookActions out, Plan plan) {
+        List<String> candidates = new ArrayList<>();
+        conf.mungeSocket().ifPresent(candidates::add);
+        String configured = ctx.hookEnv().get("MUNGE_SOCKET");
+        if (configured != null && !configured.isEmpty()) {
+            candidates.add(0, configured);
+        }
+        candidates.addAll(MUNGE_SOCKETS);
+        for (String s : candidates) {
+            Path socket = Path.of(s);
+            if (Files.exists(socket) && socket.getParent() != null) {
+                Optional<Path> d = real(socket.getParent());
+                if (d.isPresent() && !plan.covered(d.get())) {
+                    out.bind(d.get().toString(), socket.getParent().toString());
+                    plan.bound.add(d.get().toString());
+                }
+                return;
+            }
+        }
+    }
+
+    /** A plugstack.conf plugin path: absolute, or relative to the plugin directories. */
+    private static Optional<Path> plugin(String path, List<String> pluginDirs) {
+        if (path.startsWith("/")) {
+            return real(Path.of(path)).filter(Files::isRegularFile);
+        }
+        for (String d : pluginDirs) {
+            Optional<Path> p = real(Path.of(d, path)).filter(Files::isRegularFile);
+            if (p.isPresent()) {
+                return p;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Slipway's own SPANK plugin runs the Java core in srun (the submission check of
+     * {@code srun --environment}): the installation's helpers, jar and configuration, the
+     * {@code config=} file and the JVM, at their host paths. Returns the JVM's libraries.
+     */
+    private static List<Path> slipway(List<String> args, Plan plan) {
+        Optional<Installation> inst = Installation.current();
+        if (inst.isPresent()) {
+            Path prefix = inst.get().prefix();
+            for (Path p : List.of(prefix.resolve("libexec/slipway"), prefix.resolve("share/slipway"),
+                    prefix.resolve("lib/slipway"), inst.get().sysconfdir().resolve("slipway"))) {
+                plan.hostDir(p.toString());
+            }
+        }
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        for (String a : args) {
+            if (a.startsWith("config=")) {
+                real(Path.of(a.substring(7))).ifPresent(plan::hostFile);
+            } else if (a.startsWith("libjvm=")) {
+                Path lib = Path.of(a.substring(7)).getParent();
+                if (lib != null && lib.getParent() != null && lib.getParent().getParent() != null) {
+                    javaHome = lib.getParent().getParent();
+                }
+            }
+        }
+        Optional<Path> home = real(javaHome);
+        if (home.isEmpty()) {
+            return List.of();
+        }
+        plan.hostDir(home.get().toString());
+        // Debian's JDK keeps its configuration in /etc (lib/jvm.cfg, conf/* are links there).
+        for (String sub : List.of("lib", "conf", "conf/security")) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(home.get().resolve(sub))) {
+                for (Path p : ds) {
+                    if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).isAbsolute()) {
+                        real(p).map(Path::getParent).ifPresent(d -> plan.hostDir(d.toString()));
+                    }
+                }
+            } catch (IOException e) {
+                // Not there in this JDK layout.
+            }
+        }
+        List<Path> libs = new ArrayList<>();
+        for (String l : JVM_LIBS) {
+            Path p = home.get().resolve("lib").resolve(l);
+            if (Files.isRegularFile(p)) {
+                libs.add(p);
+            }
+        }
+        return libs;
+    }
+
+    /**
+     * Binds the host libraries the objects need and the image's linker cache lacks into
+     * DIR/lib and refreshes the cache; returns how many.
+     */
+    private static int libraries(HookContext ctx, HookActions out, String dir, List<Path> objects, Plan plan)
+            throws IOException {
+        Map<String, Path> needed = HostLibraries.ofHost().needed(objects, plan.bound);
+        Optional<LdSoCache> image = ctx.root().resolve("/etc/ld.so.cache").flatMap(LdSoCache::read);
+        List<String> missing = needed.keySet().stream()
+                .filter(s -> image.flatMap(c -> c.find(s)).isEmpty()).toList();
+        if (missing.isEmpty()) {
+            return 0;
+        }
+        if (image.isEmpty() || ctx.readonly()) {
+            out.note("cannot add host libraries " + String.join(" ", missing) + ": "
+                    + (image.isEmpty() ? "the image has no /etc/ld.so.cache" : "read-only root filesystem"));
+            return 0;
+        }
+        for (String soname : missing) {
+            out.bindReadOnly(needed.get(soname).toString(), dir + "/lib/" + soname);
+        }
+        // Later ldconfig runs (another hook's, or the user's) keep the directory through this file.
+        Path conf = ctx.scratch(NAME).resolve("ld.so.conf");
+        Files.writeString(conf, dir + "/lib\n");
+        out.bindReadOnly(conf.toString(), "/etc/ld.so.conf.d/slipway-slurm.conf");
+        Ldconfig.refresh(ctx, out, dir + "/lib");
+        return missing.size();
+    }
+
+    /** The shared objects directly in {@code dir}. */
+    private static List<Path> sharedObjects(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".so")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Optional<Path> real(Path p) {
+        try {
+            return Optional.of(p.toRealPath());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
