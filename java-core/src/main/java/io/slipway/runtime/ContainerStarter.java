@@ -252,6 +252,7 @@ public final class ContainerStarter {
         private BlockingQueue<String> events;
         private Thread onExit;
         private boolean killed;
+        private List<String> prepare;
 
         Launch(ContainerSpec spec, List<OciHook> hooks, Path dir, boolean kept) {
             this.spec = spec;
@@ -262,6 +263,22 @@ public final class ContainerStarter {
 
         long pid() {
             return process.pid();
+        }
+
+        /**
+         * The planned directories to prepare for mount points, plus those of the built-in hooks;
+         * none when the planner prepares none (the user is root inside).
+         */
+        List<String> prepareDirs() {
+            if (prepare == null) {
+                List<String> all = new ArrayList<>(spec.prepareDirs());
+                if (!all.isEmpty()) {
+                    BuiltinHooks.mountParents(hooks, spec.environment(), spec.annotations()).stream()
+                            .filter(d -> !all.contains(d)).forEach(all::add);
+                }
+                prepare = List.copyOf(all);
+            }
+            return prepare;
         }
 
         String state(Stage stage) {
@@ -282,7 +299,7 @@ public final class ContainerStarter {
                     Files.createDirectory(dir.resolve(sub));
                 }
                 Files.writeString(dir.resolve("system.fstab"), fstab(spec.systemMounts()));
-                Files.writeString(dir.resolve("prepare"), String.join("\n", spec.prepareDirs()) + "\n");
+                Files.writeString(dir.resolve("prepare"), String.join("\n", prepareDirs()) + "\n");
                 Files.writeString(userFstab, "");
                 Files.writeString(envFile, "");
             } catch (IOException e) {
@@ -377,7 +394,7 @@ public final class ContainerStarter {
             if (!spec.nativeOverlay()) {
                 cmd.add("--fuse-overlayfs");
             }
-            if (!spec.prepareDirs().isEmpty()) {
+            if (!prepareDirs().isEmpty()) {
                 cmd.addAll(List.of("--prepare", dir.resolve("prepare").toString()));
             }
             cmd.addAll(List.of(spec.image().squashfs().toString(), dir.toString(), "--",

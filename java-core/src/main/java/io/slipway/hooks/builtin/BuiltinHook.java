@@ -1,6 +1,8 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
@@ -20,4 +22,21 @@ public interface BuiltinHook {
      * IOException) fails a fatal stage with its message, prefixed by the hook's file.
      */
     void run(HookContext ctx, HookActions out) throws IOException;
+
+    /**
+     * Container directories in which {@link #run} may create mount points, known before the
+     * container starts (from the host and the hook's inputs, without the container's root). Where
+     * the user is not root in the container, a directory the image's root owns (/usr/lib, /opt,
+     * /run...) refuses new entries even to the namespace's capabilities, so the runtime prepares
+     * these (slipway-rootfs --prepare), as it does for the EDF's mounts. Directories that do not
+     * exist in the image need not be listed when their parent is.
+     *
+     * @param hookEnv the hook file's env
+     * @param env the container's environment as planned (hooks and the EDF [env] not applied yet)
+     * @param annotations the container's annotations
+     */
+    default List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+            Map<String, String> annotations) {
+        return List.of();
+    }
 }

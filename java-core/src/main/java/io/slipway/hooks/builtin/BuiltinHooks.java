@@ -73,6 +73,26 @@ public final class BuiltinHooks {
     }
 
     /**
+     * The directories the active built-in hooks among {@code hooks} may create mount points in
+     * ({@link BuiltinHook#mountParents}), in order, without repeats. A hook that cannot say
+     * (it throws) is left out: its run reports the problem.
+     */
+    public static List<String> mountParents(List<OciHook> hooks, Map<String, String> env,
+            Map<String, String> annotations) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (OciHook h : hooks) {
+            of(h).ifPresent(b -> {
+                try {
+                    out.addAll(b.mountParents(envMap(h.env()), env, annotations));
+                } catch (RuntimeException e) {
+                    // The run of the hook reports it.
+                }
+            });
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Runs a built-in hook in this process for a container whose process is {@code pid}: reads
      * its root through {@code /proc/PID/root}, mounts and runs commands through slipway-nsexec.
      *

@@ -1,5 +1,9 @@
 package io.slipway.hooks.builtin;
 
+import io.slipway.SlipwayException;
+import io.slipway.config.Installation;
+import io.slipway.runtime.FstabEntry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -8,6 +12,9 @@ import java.util.List;
 
 /** The host's ldconfig, run on the container's root: what every library-injecting hook ends with. */
 public final class Ldconfig {
+
+    private static final String CACHE = "/etc/ld.so.cache";
+    private static final String NEW_CACHE = "/etc/ld.so.cache.slipway-new";
 
     private Ldconfig() {}
 
@@ -46,9 +53,25 @@ public final class Ldconfig {
             out.note(ctx.stage().jsonName() + ": read-only root filesystem: linker cache not refreshed");
             return false;
         }
-        List<String> argv = new ArrayList<>(List.of(path(ctx), "-r", ctx.rootfs().toString()));
+        // ldconfig renames its new cache over /etc/ld.so.cache. When the user is not root inside,
+        // the image's cache belongs to an unmapped owner, which the overlay refuses to copy up,
+        // rename over or remove (EOVERFLOW). So the new cache is written beside it and bound
+        // over it, which works for every user (a later refresh binds its own on top).
+        String root = ctx.rootfs().toString();
+        List<String> argv = new ArrayList<>(List.of(path(ctx), "-r", root, "-C", NEW_CACHE));
         argv.addAll(List.of(dirs));
         out.run(argv.toArray(String[]::new));
+        Path plan;
+        try {
+            plan = ctx.scratch("ldconfig").resolve("cache.fstab");
+            Files.writeString(plan, FstabEntry.bind(root + NEW_CACHE, CACHE, List.of("bind", "nosuid", "x-create=file"))
+                    .toLine());
+        } catch (IOException e) {
+            throw new SlipwayException("cannot write the linker cache's mount plan: " + e.getMessage(), e);
+        }
+        String mount = Installation.current().map(i -> i.libexecDir().resolve("slipway-mount").toString())
+                .orElse("slipway-mount");
+        out.run(mount, root, plan.toString());
         return true;
     }
 }

@@ -42,9 +42,7 @@ final class PmixHook implements BuiltinHook {
     @Override
     public void run(HookContext ctx, HookActions out) throws IOException {
         Map<String, String> env = ctx.env();
-        boolean asked = ctx.annotationTrue(NAME, "enabled");
-        String mpi = env.getOrDefault("SLURM_MPI_TYPE", "");
-        if (!asked && !mpi.startsWith("pmix")) {
+        if (!active(env, ctx.annotations())) {
             return;
         }
         String job = env.get("SLURM_JOB_ID");
@@ -54,7 +52,7 @@ final class PmixHook implements BuiltinHook {
             return;
         }
         List<String> bound = new ArrayList<>();
-        for (Path d : directories(ctx, job, step)) {
+        for (Path d : directories(ctx.hookEnv(), env, job, step)) {
             if (Files.isDirectory(d) && !bound.contains(d.toString())) {
                 out.bind(d.toString(), d.toString(), "nodev");
                 bound.add(d.toString());
@@ -72,15 +70,32 @@ final class PmixHook implements BuiltinHook {
                 + (set.isEmpty() ? "no variables set" : String.join(" ", set)));
     }
 
+    /** Asked for by the annotation, or a step under --mpi=pmix*. */
+    private static boolean active(Map<String, String> env, Map<String, String> annotations) {
+        return "true".equalsIgnoreCase(annotations.getOrDefault("com.hooks." + NAME + ".enabled", "").trim())
+                || env.getOrDefault("SLURM_MPI_TYPE", "").startsWith("pmix");
+    }
+
+    @Override
+    public List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+            Map<String, String> annotations) {
+        String job = env.get("SLURM_JOB_ID");
+        String step = env.getOrDefault("SLURM_STEP_ID", env.get("SLURM_STEPID"));
+        if (!active(env, annotations) || job == null || step == null) {
+            return List.of();
+        }
+        return directories(hookEnv, env, job, step).stream().map(Path::getParent).filter(p -> p != null)
+                .map(Path::toString).distinct().toList();
+    }
+
     /** PMIX_SERVER_TMPDIR, SlurmdSpoolDir/pmix.J.S and the application directory in TmpFS. */
-    static List<Path> directories(HookContext ctx, String job, String step) {
-        Map<String, String> env = ctx.env();
+    static List<Path> directories(Map<String, String> hookEnv, Map<String, String> env, String job, String step) {
         List<Path> out = new ArrayList<>();
         String server = env.get("PMIX_SERVER_TMPDIR");
         if (server != null && server.startsWith("/")) {
             out.add(Path.of(server).normalize());
         }
-        Map<String, String> lookup = new LinkedHashMap<>(ctx.hookEnv());
+        Map<String, String> lookup = new LinkedHashMap<>(hookEnv);
         lookup.putAll(env);
         SlurmConf conf = SlurmConf.read(SlurmConf.locate(lookup));
         String node = env.getOrDefault("SLURMD_NODENAME", host());

@@ -67,65 +67,100 @@ final class SlurmHook implements BuiltinHook {
             out.note("off (ENROOT_SLURM_HOOK=" + ctx.env().get("ENROOT_SLURM_HOOK") + ")");
             return;
         }
-        Map<String, Path> commands = commands(ctx.setting("SLURM_BIN_PATH", BIN_PATH));
+        String binPath = ctx.setting("SLURM_BIN_PATH", BIN_PATH);
+        Map<String, Path> commands = commands(binPath);
         if (commands.isEmpty()) {
-            out.note("no Slurm commands in " + ctx.setting("SLURM_BIN_PATH", BIN_PATH) + " on this node: nothing to add");
+            out.note("no Slurm commands in " + binPath + " on this node: nothing to add");
             return;
         }
-        Optional<ElfFile> srunElf = ElfFile.read(commands.values().iterator().next());
-        String interpreter = srunElf.map(ElfFile::interpreter).orElse("");
+        String interpreter = ElfFile.read(commands.values().iterator().next()).map(ElfFile::interpreter).orElse("");
         if (!interpreter.isEmpty() && ctx.root().resolve(interpreter).isEmpty()) {
             out.note("the image has no " + interpreter + " (not a glibc image): Slurm commands not added");
             return;
         }
         String dir = ctx.setting("CONTAINER_DIR", CONTAINER_DIR);
-        Plan plan = new Plan(out);
-        List<Path> objects = new ArrayList<>();
-        for (var c : commands.entrySet()) {
-            out.bindReadOnly(c.getValue().toString(), dir + "/bin/" + c.getKey());
-            objects.add(c.getValue());
-            ElfFile.read(c.getValue()).ifPresent(e -> e.runpath().forEach(plan::hostDir));
-        }
-        Map<String, String> env = new LinkedHashMap<>(ctx.hookEnv());
-        env.putAll(ctx.env());
-        SlurmConf conf = SlurmConf.read(SlurmConf.locate(env));
-        List<String> pluginDirs = new ArrayList<>();
-        conf.get("PluginDir").ifPresent(p -> pluginDirs.addAll(List.of(p.split(":"))));
-        if (pluginDirs.isEmpty()) {
-            pluginDirs.addAll(plan.dirs);
-        }
-        pluginDirs.forEach(plan::hostDir);
-        configuration(conf.file(), plan);
-        munge(conf, ctx, out, plan);
-        for (String pd : pluginDirs) {
-            objects.addAll(sharedObjects(Path.of(pd)));
-        }
-        for (List<String> plugin : SlurmConf.spankPlugins(conf.plugstack())) {
-            Optional<Path> file = plugin(plugin.get(0), pluginDirs);
-            if (file.isEmpty()) {
-                continue;
-            }
-            plan.hostFile(file.get());
-            objects.add(file.get());
-            if (file.get().getFileName().toString().equals("spank_slipway.so")) {
-                objects.addAll(slipway(plugin.subList(1, plugin.size()), plan));
+        Plan plan = Plan.of(commands, dir, ctx.hookEnv(), ctx.env());
+        for (Plan.Bind b : plan.binds) {
+            if (b.readOnly()) {
+                out.bindReadOnly(b.source(), b.target());
+            } else {
+                out.bind(b.source(), b.target());
             }
         }
-        int added = libraries(ctx, out, dir, objects, plan);
+        int added = libraries(ctx, out, dir, plan.objects, plan.bound);
         String path = ctx.env().get("PATH");
         out.setenv("PATH", dir + "/bin" + (path == null || path.isEmpty() ? "" : ":" + path));
         out.note("added " + String.join(" ", commands.keySet()) + " in " + dir + "/bin; host paths " + plan.bound
                 + "; " + added + " host librar" + (added == 1 ? "y" : "ies") + " the image lacks");
     }
 
-    /** What is bound at its host path so far, so nothing is bound twice. */
+    @Override
+    public List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+            Map<String, String> annotations) {
+        if (falseLike(env.get("ENROOT_SLURM_HOOK"))) {
+            return List.of();
+        }
+        Map<String, Path> commands = commands(hookEnv.getOrDefault("SLURM_BIN_PATH", BIN_PATH));
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        String dir = hookEnv.getOrDefault("CONTAINER_DIR", CONTAINER_DIR);
+        Set<String> out = new LinkedHashSet<>(List.of(dir + "/bin", dir + "/lib", "/etc/ld.so.conf.d"));
+        for (Plan.Bind b : Plan.of(commands, dir, hookEnv, env).binds) {
+            Path parent = Path.of(b.target()).getParent();
+            if (parent != null) {
+                out.add(parent.toString());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * What comes from the host, decided from the host alone (so the runtime can prepare the
+     * mount points before the start): the binds, and the programs and plugins whose libraries
+     * the image may lack.
+     */
     private static final class Plan {
-        final HookActions out;
+        record Bind(String source, String target, boolean readOnly) {}
+
+        final List<Bind> binds = new ArrayList<>();
+        final List<Path> objects = new ArrayList<>();
         final List<String> dirs = new ArrayList<>();
         final Set<String> bound = new LinkedHashSet<>();
 
-        Plan(HookActions out) {
-            this.out = out;
+        static Plan of(Map<String, Path> commands, String dir, Map<String, String> hookEnv, Map<String, String> env) {
+            Plan plan = new Plan();
+            for (var c : commands.entrySet()) {
+                plan.binds.add(new Bind(c.getValue().toString(), dir + "/bin/" + c.getKey(), true));
+                plan.objects.add(c.getValue());
+                ElfFile.read(c.getValue()).ifPresent(e -> e.runpath().forEach(plan::hostDir));
+            }
+            Map<String, String> lookup = new LinkedHashMap<>(hookEnv);
+            lookup.putAll(env);
+            SlurmConf conf = SlurmConf.read(SlurmConf.locate(lookup));
+            List<String> pluginDirs = new ArrayList<>();
+            conf.get("PluginDir").ifPresent(p -> pluginDirs.addAll(List.of(p.split(":"))));
+            if (pluginDirs.isEmpty()) {
+                pluginDirs.addAll(plan.dirs);
+            }
+            pluginDirs.forEach(plan::hostDir);
+            plan.configuration(conf.file());
+            plan.munge(conf, hookEnv);
+            for (String pd : pluginDirs) {
+                plan.objects.addAll(sharedObjects(Path.of(pd)));
+            }
+            for (List<String> plugin : SlurmConf.spankPlugins(conf.plugstack())) {
+                Optional<Path> file = plugin(plugin.get(0), pluginDirs);
+                if (file.isEmpty()) {
+                    continue;
+                }
+                plan.hostFile(file.get());
+                plan.objects.add(file.get());
+                if (file.get().getFileName().toString().equals("spank_slipway.so")) {
+                    plan.objects.addAll(plan.slipway(plugin.subList(1, plugin.size())));
+                }
+            }
+            return plan;
         }
 
         boolean covered(Path p) {
@@ -135,7 +170,7 @@ final class SlurmHook implements BuiltinHook {
         void hostDir(String d) {
             Optional<Path> real = real(Path.of(d)).filter(Files::isDirectory);
             if (real.isPresent() && !covered(real.get())) {
-                out.bindReadOnly(real.get().toString(), real.get().toString());
+                binds.add(new Bind(real.get().toString(), real.get().toString(), true));
                 bound.add(real.get().toString());
                 dirs.add(real.get().toString());
             }
@@ -143,9 +178,97 @@ final class SlurmHook implements BuiltinHook {
 
         void hostFile(Path f) {
             if (!covered(f)) {
-                out.bindReadOnly(f.toString(), f.toString());
+                binds.add(new Bind(f.toString(), f.toString(), true));
                 bound.add(f.toString());
             }
+        }
+
+        /** The configuration directory, or only slurm.conf when it sits in a system directory. */
+        void configuration(Path file) {
+            Optional<Path> real = real(file);
+            if (real.isEmpty()) {
+                return;
+            }
+            Path parent = real.get().getParent();
+            if (parent == null || SYSTEM_DIRS.contains(parent.toString())) {
+                hostFile(real.get());
+            } else {
+                hostDir(parent.toString());
+            }
+        }
+
+        /** The munge socket's directory (MUNGE_SOCKET, AuthInfo socket=, munged's default), writable: clients connect. */
+        void munge(SlurmConf conf, Map<String, String> hookEnv) {
+            List<String> candidates = new ArrayList<>();
+            String configured = hookEnv.get("MUNGE_SOCKET");
+            if (configured != null && !configured.isEmpty()) {
+                candidates.add(configured);
+            }
+            conf.mungeSocket().ifPresent(candidates::add);
+            candidates.addAll(MUNGE_SOCKETS);
+            for (String s : candidates) {
+                Path socket = Path.of(s);
+                if (Files.exists(socket) && socket.getParent() != null) {
+                    Optional<Path> d = real(socket.getParent());
+                    if (d.isPresent() && !covered(d.get())) {
+                        binds.add(new Bind(d.get().toString(), socket.getParent().toString(), false));
+                        bound.add(d.get().toString());
+                    }
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Slipway's own SPANK plugin runs the Java core in srun (the submission check of
+         * {@code srun --environment}): the installation's helpers, jar and configuration, the
+         * {@code config=} file and the JVM, at their host paths. Returns the JVM's libraries.
+         */
+        List<Path> slipway(List<String> args) {
+            Optional<Installation> inst = Installation.current();
+            if (inst.isPresent()) {
+                Path prefix = inst.get().prefix();
+                for (Path p : List.of(prefix.resolve("libexec/slipway"), prefix.resolve("share/slipway"),
+                        prefix.resolve("lib/slipway"), inst.get().sysconfdir().resolve("slipway"))) {
+                    hostDir(p.toString());
+                }
+            }
+            Path javaHome = Path.of(System.getProperty("java.home"));
+            for (String a : args) {
+                if (a.startsWith("config=")) {
+                    real(Path.of(a.substring(7))).ifPresent(this::hostFile);
+                } else if (a.startsWith("libjvm=")) {
+                    Path lib = Path.of(a.substring(7)).getParent();
+                    if (lib != null && lib.getParent() != null && lib.getParent().getParent() != null) {
+                        javaHome = lib.getParent().getParent();
+                    }
+                }
+            }
+            Optional<Path> home = real(javaHome);
+            if (home.isEmpty()) {
+                return List.of();
+            }
+            hostDir(home.get().toString());
+            // Debian's JDK keeps its configuration in /etc (lib/jvm.cfg, conf/* are links there).
+            for (String sub : List.of("lib", "conf", "conf/security")) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(home.get().resolve(sub))) {
+                    for (Path p : ds) {
+                        if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).isAbsolute()) {
+                            real(p).map(Path::getParent).ifPresent(d -> hostDir(d.toString()));
+                        }
+                    }
+                } catch (IOException e) {
+                    // Not there in this JDK layout.
+                }
+            }
+            List<Path> libs = new ArrayList<>();
+            for (String l : JVM_LIBS) {
+                Path p = home.get().resolve("lib").resolve(l);
+                if (Files.isRegularFile(p)) {
+                    libs.add(p);
+                }
+            }
+            return libs;
         }
     }
 
@@ -167,42 +290,6 @@ final class SlurmHook implements BuiltinHook {
         return out;
     }
 
-    /** The configuration directory, or only slurm.conf when it sits in a system directory. */
-    private static void configuration(Path file, Plan plan) {
-        Optional<Path> real = real(file);
-        if (real.isEmpty()) {
-            return;
-        }
-        Path parent = real.get().getParent();
-        if (parent == null || SYSTEM_DIRS.contains(parent.toString())) {
-            plan.hostFile(real.get());
-        } else {
-            plan.hostDir(parent.toString());
-        }
-    }
-
-    /** The munge socket's directory (AuthInfo socket=, else munged's default), writable: clients connect. */
-    private static void munge(SlurmConf conf, HookContext ctx, HookActions out, Plan plan) {
-        List<String> candidates = new ArrayList<>();
-        conf.mungeSocket().ifPresent(candidates::add);
-        String configured = ctx.hookEnv().get("MUNGE_SOCKET");
-        if (configured != null && !configured.isEmpty()) {
-            candidates.add(0, configured);
-        }
-        candidates.addAll(MUNGE_SOCKETS);
-        for (String s : candidates) {
-            Path socket = Path.of(s);
-            if (Files.exists(socket) && socket.getParent() != null) {
-                Optional<Path> d = real(socket.getParent());
-                if (d.isPresent() && !plan.covered(d.get())) {
-                    out.bind(d.get().toString(), socket.getParent().toString());
-                    plan.bound.add(d.get().toString());
-                }
-                return;
-            }
-        }
-    }
-
     /** A plugstack.conf plugin path: absolute, or relative to the plugin directories. */
     private static Optional<Path> plugin(String path, List<String> pluginDirs) {
         if (path.startsWith("/")) {
@@ -218,64 +305,12 @@ final class SlurmHook implements BuiltinHook {
     }
 
     /**
-     * Slipway's own SPANK plugin runs the Java core in srun (the submission check of
-     * {@code srun --environment}): the installation's helpers, jar and configuration, the
-     * {@code config=} file and the JVM, at their host paths. Returns the JVM's libraries.
-     */
-    private static List<Path> slipway(List<String> args, Plan plan) {
-        Optional<Installation> inst = Installation.current();
-        if (inst.isPresent()) {
-            Path prefix = inst.get().prefix();
-            for (Path p : List.of(prefix.resolve("libexec/slipway"), prefix.resolve("share/slipway"),
-                    prefix.resolve("lib/slipway"), inst.get().sysconfdir().resolve("slipway"))) {
-                plan.hostDir(p.toString());
-            }
-        }
-        Path javaHome = Path.of(System.getProperty("java.home"));
-        for (String a : args) {
-            if (a.startsWith("config=")) {
-                real(Path.of(a.substring(7))).ifPresent(plan::hostFile);
-            } else if (a.startsWith("libjvm=")) {
-                Path lib = Path.of(a.substring(7)).getParent();
-                if (lib != null && lib.getParent() != null && lib.getParent().getParent() != null) {
-                    javaHome = lib.getParent().getParent();
-                }
-            }
-        }
-        Optional<Path> home = real(javaHome);
-        if (home.isEmpty()) {
-            return List.of();
-        }
-        plan.hostDir(home.get().toString());
-        // Debian's JDK keeps its configuration in /etc (lib/jvm.cfg, conf/* are links there).
-        for (String sub : List.of("lib", "conf", "conf/security")) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(home.get().resolve(sub))) {
-                for (Path p : ds) {
-                    if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).isAbsolute()) {
-                        real(p).map(Path::getParent).ifPresent(d -> plan.hostDir(d.toString()));
-                    }
-                }
-            } catch (IOException e) {
-                // Not there in this JDK layout.
-            }
-        }
-        List<Path> libs = new ArrayList<>();
-        for (String l : JVM_LIBS) {
-            Path p = home.get().resolve("lib").resolve(l);
-            if (Files.isRegularFile(p)) {
-                libs.add(p);
-            }
-        }
-        return libs;
-    }
-
-    /**
      * Binds the host libraries the objects need and the image's linker cache lacks into
      * DIR/lib and refreshes the cache; returns how many.
      */
-    private static int libraries(HookContext ctx, HookActions out, String dir, List<Path> objects, Plan plan)
+    private static int libraries(HookContext ctx, HookActions out, String dir, List<Path> objects, Set<String> bound)
             throws IOException {
-        Map<String, Path> needed = HostLibraries.ofHost().needed(objects, plan.bound);
+        Map<String, Path> needed = HostLibraries.ofHost().needed(objects, bound);
         Optional<LdSoCache> image = ctx.root().resolve("/etc/ld.so.cache").flatMap(LdSoCache::read);
         List<String> missing = needed.keySet().stream()
                 .filter(s -> image.flatMap(c -> c.find(s)).isEmpty()).toList();

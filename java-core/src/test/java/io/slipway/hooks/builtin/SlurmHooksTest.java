@@ -127,8 +127,13 @@ class SlurmHooksTest {
         assertFalse(out.mounts().stream().anyMatch(m -> m.target().endsWith("/libc.so.6")));
         assertTrue(binds(out, root.getParent().resolve("hooks/slurm/ld.so.conf").toString(),
                 "/etc/ld.so.conf.d/slipway-slurm.conf"));
-        assertEquals(List.of(Ldconfig.path(ctx(Map.of(), Map.of())), "-r", root.toString(), "/opt/slipway/slurm/lib"),
-                out.commands().get(0).argv());
+        assertEquals(List.of(Ldconfig.path(ctx(Map.of(), Map.of())), "-r", root.toString(), "-C",
+                "/etc/ld.so.cache.slipway-new", "/opt/slipway/slurm/lib"), out.commands().get(0).argv());
+        // The mount points the runtime prepares before the start, for a user who is not root inside.
+        List<String> parents = new SlurmHook().mountParents(Map.of("SLURM_BIN_PATH", bin.toString()),
+                Map.of("SLURM_CONF", conf.resolve("slurm.conf").toString()), Map.of());
+        assertTrue(parents.containsAll(List.of("/opt/slipway/slurm/bin", "/opt/slipway/slurm/lib", "/etc/ld.so.conf.d",
+                conf.toRealPath().getParent().toString(), dir.toRealPath().toString())), parents.toString());
         assertEquals("/opt/slipway/slurm/bin:/bin", out.environment().get("PATH"));
         for (FstabEntry m : out.mounts()) {
             assertTrue(m.options().contains("ro") || m.target().equals(dir.resolve("munge").toString()), m.toString());
