@@ -273,7 +273,7 @@ public final class ContainerStarter {
             if (prepare == null) {
                 List<String> all = new ArrayList<>(spec.prepareDirs());
                 if (!all.isEmpty()) {
-                    BuiltinHooks.mountParents(hooks, spec.environment(), spec.annotations()).stream()
+                    BuiltinHooks.mountParents(hooks, dir, spec.environment(), spec.annotations()).stream()
                             .filter(d -> !all.contains(d)).forEach(all::add);
                 }
                 prepare = List.copyOf(all);

@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -31,11 +32,13 @@ public interface BuiltinHook {
      * these (slipway-rootfs --prepare), as it does for the EDF's mounts. Directories that do not
      * exist in the image need not be listed when their parent is.
      *
+     * @param bundle the container's runtime directory (its parent is the user's runtime
+     *     directory, where a hook may keep what it learnt of the host between starts)
      * @param hookEnv the hook file's env
      * @param env the container's environment as planned (hooks and the EDF [env] not applied yet)
      * @param annotations the container's annotations
      */
-    default List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+    default List<String> mountParents(Path bundle, Map<String, String> hookEnv, Map<String, String> env,
             Map<String, String> annotations) {
         return List.of();
     }

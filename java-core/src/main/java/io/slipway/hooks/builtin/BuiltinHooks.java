@@ -77,13 +77,13 @@ public final class BuiltinHooks {
      * ({@link BuiltinHook#mountParents}), in order, without repeats. A hook that cannot say
      * (it throws) is left out: its run reports the problem.
      */
-    public static List<String> mountParents(List<OciHook> hooks, Map<String, String> env,
+    public static List<String> mountParents(List<OciHook> hooks, Path bundle, Map<String, String> env,
             Map<String, String> annotations) {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
         for (OciHook h : hooks) {
             of(h).ifPresent(b -> {
                 try {
-                    out.addAll(b.mountParents(envMap(h.env()), env, annotations));
+                    out.addAll(b.mountParents(bundle, envMap(h.env()), env, annotations));
                 } catch (RuntimeException e) {
                     // The run of the hook reports it.
                 }

@@ -77,7 +77,7 @@ final class PmixHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+    public List<String> mountParents(Path bundle, Map<String, String> hookEnv, Map<String, String> env,
             Map<String, String> annotations) {
         String job = env.get("SLURM_JOB_ID");
         String step = env.getOrDefault("SLURM_STEP_ID", env.get("SLURM_STEPID"));

@@ -20,8 +20,9 @@ import java.util.Optional;
  *
  * @param file the slurm.conf read
  * @param values keys (lower case) and values, quotes removed
+ * @param files the files read (slurm.conf and its includes)
  */
-public record SlurmConf(Path file, Map<String, String> values) {
+public record SlurmConf(Path file, Map<String, String> values, List<Path> files) {
 
     /** Where Slurm looks when SLURM_CONF is not set (the Debian, RHEL and upstream default). */
     public static final Path DEFAULT = Path.of("/etc/slurm/slurm.conf");
@@ -35,17 +36,14 @@ public record SlurmConf(Path file, Map<String, String> values) {
     /** Reads {@code file}; a missing or unreadable file gives no values. */
     public static SlurmConf read(Path file) {
         Map<String, String> values = new LinkedHashMap<>();
-        readInto(file, values, 0);
-        return new SlurmConf(file, values);
+        List<Path> files = new ArrayList<>();
+        readInto(file, values, files, 0);
+        return new SlurmConf(file, values, List.copyOf(files));
     }
 
-    private static void readInto(Path file, Map<String, String> values, int depth) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
+    private static void readInto(Path file, Map<String, String> values, List<Path> files, int depth) {
+        files.add(file);
+        List<String> lines = lines(file);
         for (String raw : lines) {
             String line = raw.replaceAll("#.*", "").trim();
             if (line.isEmpty()) {
@@ -54,7 +52,7 @@ public record SlurmConf(Path file, Map<String, String> values) {
             String lower = line.toLowerCase(Locale.ROOT);
             if (lower.startsWith("include ") && depth < 8) {
                 for (Path inc : glob(file.getParent(), line.substring(8).trim())) {
-                    readInto(inc, values, depth + 1);
+                    readInto(inc, values, files, depth + 1);
                 }
                 continue;
             }
@@ -105,19 +103,15 @@ public record SlurmConf(Path file, Map<String, String> values) {
      * GLOB}), each with its arguments; relative paths are left for the caller to resolve against
      * PluginDir.
      */
-    public static List<List<String>> spankPlugins(Path plugstack) {
+    public static List<List<String>> spankPlugins(Path plugstack, List<Path> read) {
         List<List<String>> out = new ArrayList<>();
-        spankInto(plugstack, out, 0);
+        spankInto(plugstack, out, read, 0);
         return out;
     }
 
-    private static void spankInto(Path file, List<List<String>> out, int depth) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
+    private static void spankInto(Path file, List<List<String>> out, List<Path> read, int depth) {
+        read.add(file);
+        List<String> lines = lines(file);
         for (String raw : lines) {
             String line = raw.replaceAll("#.*", "").trim();
             String[] f = line.split("\\s+");
@@ -125,9 +119,18 @@ public record SlurmConf(Path file, Map<String, String> values) {
                 out.add(List.of(f).subList(1, f.length));
             } else if (f.length >= 2 && f[0].equals("include") && depth < 8) {
                 for (Path inc : glob(file.getParent(), f[1])) {
-                    spankInto(inc, out, depth + 1);
+                    spankInto(inc, out, read, depth + 1);
                 }
             }
+        }
+    }
+
+    /** The lines of a file; none when it is missing or unreadable. */
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
         }
     }
 

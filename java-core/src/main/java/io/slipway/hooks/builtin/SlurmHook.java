@@ -79,23 +79,24 @@ final class SlurmHook implements BuiltinHook {
             return;
         }
         String dir = ctx.setting("CONTAINER_DIR", CONTAINER_DIR);
-        Plan plan = Plan.of(commands, dir, ctx.hookEnv(), ctx.env());
-        for (Plan.Bind b : plan.binds) {
+        HostSide host = HostSide.of(commands, dir, ctx.hookEnv(), ctx.env(), ctx.bundle().getParent());
+        for (Plan.Bind b : host.binds()) {
             if (b.readOnly()) {
                 out.bindReadOnly(b.source(), b.target());
             } else {
                 out.bind(b.source(), b.target());
             }
         }
-        int added = libraries(ctx, out, dir, plan.objects, plan.bound);
+        int added = libraries(ctx, out, dir, host.libraries());
         String path = ctx.env().get("PATH");
         out.setenv("PATH", dir + "/bin" + (path == null || path.isEmpty() ? "" : ":" + path));
-        out.note("added " + String.join(" ", commands.keySet()) + " in " + dir + "/bin; host paths " + plan.bound
-                + "; " + added + " host librar" + (added == 1 ? "y" : "ies") + " the image lacks");
+        out.note("added " + String.join(" ", commands.keySet()) + " in " + dir + "/bin; " + host.binds().size()
+                + " host paths; " + added + " host librar" + (added == 1 ? "y" : "ies") + " the image lacks"
+                + (host.cached() ? " (host side from the cache)" : ""));
     }
 
     @Override
-    public List<String> mountParents(Map<String, String> hookEnv, Map<String, String> env,
+    public List<String> mountParents(Path bundle, Map<String, String> hookEnv, Map<String, String> env,
             Map<String, String> annotations) {
         if (falseLike(env.get("ENROOT_SLURM_HOOK"))) {
             return List.of();
@@ -106,13 +107,111 @@ final class SlurmHook implements BuiltinHook {
         }
         String dir = hookEnv.getOrDefault("CONTAINER_DIR", CONTAINER_DIR);
         Set<String> out = new LinkedHashSet<>(List.of(dir + "/bin", dir + "/lib", "/etc/ld.so.conf.d"));
-        for (Plan.Bind b : Plan.of(commands, dir, hookEnv, env).binds) {
+        for (Plan.Bind b : HostSide.of(commands, dir, hookEnv, env, bundle.getParent()).binds()) {
             Path parent = Path.of(b.target()).getParent();
             if (parent != null) {
                 out.add(parent.toString());
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The host side of the hook: the binds and the host libraries the commands, plugins and JVM
+     * need. Working it out reads some 150 ELF files and the host's linker cache (tens of
+     * milliseconds in a fresh JVM, on every step), so it is kept in the user's runtime directory
+     * ({@value #CACHE}; a dot name, apart from the containers' directories) with the modification time and size of every file and directory it came
+     * from, and worked out again when one of them changed (a Slurm upgrade, an edited slurm.conf).
+     *
+     * @param binds what to bind, host paths first
+     * @param libraries soname to host file, glibc excluded
+     * @param cached whether it came from the cache
+     */
+    record HostSide(List<Plan.Bind> binds, Map<String, String> libraries, boolean cached) {
+
+        static final String CACHE = ".slipway-hook-slurm.cache";
+        private static final String MAGIC = "slipway-slurm-hook 1";
+
+        static HostSide of(Map<String, Path> commands, String dir, Map<String, String> hookEnv,
+                Map<String, String> env, Path cacheDir) {
+            Map<String, String> lookup = new LinkedHashMap<>(hookEnv);
+            lookup.putAll(env);
+            String key = String.join("\t", dir, commands.toString(), SlurmConf.locate(lookup).toString(),
+                    hookEnv.getOrDefault("MUNGE_SOCKET", ""), System.getProperty("java.home"));
+            Path file = cacheDir == null ? null : cacheDir.resolve(CACHE);
+            Optional<HostSide> cached = file == null ? Optional.empty() : read(file, key);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+            Plan plan = Plan.of(commands, dir, hookEnv, env);
+            Map<String, String> libs = new LinkedHashMap<>();
+            HostLibraries.ofHost().needed(plan.objects, plan.bound).forEach((k, v) -> libs.put(k, v.toString()));
+            HostSide side = new HostSide(List.copyOf(plan.binds), libs, false);
+            if (file != null) {
+                write(file, key, plan.inputs, side);
+            }
+            return side;
+        }
+
+        private static Optional<HostSide> read(Path file, String key) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file);
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+            if (lines.size() < 2 || !lines.get(0).equals(MAGIC) || !lines.get(1).equals("key\t" + key)) {
+                return Optional.empty();
+            }
+            List<Plan.Bind> binds = new ArrayList<>();
+            Map<String, String> libs = new LinkedHashMap<>();
+            for (String line : lines.subList(2, lines.size())) {
+                String[] f = line.split("\t");
+                switch (f[0]) {
+                    case "input" -> {
+                        if (f.length != 3 || !f[1].equals(stamp(Path.of(f[2])))) {
+                            return Optional.empty();
+                        }
+                    }
+                    case "bind" -> binds.add(new Plan.Bind(f[2], f[3], f[1].equals("ro")));
+                    case "lib" -> libs.put(f[1], f[2]);
+                    default -> {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return Optional.of(new HostSide(List.copyOf(binds), libs, true));
+        }
+
+        private static void write(Path file, String key, Set<Path> inputs, HostSide side) {
+            StringBuilder out = new StringBuilder(MAGIC).append("\nkey\t").append(key).append('\n');
+            for (Path p : inputs) {
+                out.append("input\t").append(stamp(p)).append('\t').append(p).append('\n');
+            }
+            for (Plan.Bind b : side.binds()) {
+                out.append("bind\t").append(b.readOnly() ? "ro" : "rw").append('\t').append(b.source()).append('\t')
+                        .append(b.target()).append('\n');
+            }
+            side.libraries().forEach((k, v) -> out.append("lib\t").append(k).append('\t').append(v).append('\n'));
+            try {
+                Path tmp = Files.createTempFile(file.getParent(), ".slurm-hook", ".tmp");
+                Files.writeString(tmp, out);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                // Only a cache: the next start works it out again.
+            }
+        }
+
+        /** Modification time (ns) and size, "-" when missing: what says a file changed. */
+        private static String stamp(Path p) {
+            try {
+                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                return a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + ":" + a.size();
+            } catch (IOException e) {
+                return "-";
+            }
+        }
     }
 
     /**
@@ -127,12 +226,15 @@ final class SlurmHook implements BuiltinHook {
         final List<Path> objects = new ArrayList<>();
         final List<String> dirs = new ArrayList<>();
         final Set<String> bound = new LinkedHashSet<>();
+        /** Every file and directory the plan was made from. */
+        final Set<Path> inputs = new LinkedHashSet<>();
 
         static Plan of(Map<String, Path> commands, String dir, Map<String, String> hookEnv, Map<String, String> env) {
             Plan plan = new Plan();
             for (var c : commands.entrySet()) {
                 plan.binds.add(new Bind(c.getValue().toString(), dir + "/bin/" + c.getKey(), true));
                 plan.objects.add(c.getValue());
+                plan.inputs.add(c.getValue());
                 ElfFile.read(c.getValue()).ifPresent(e -> e.runpath().forEach(plan::hostDir));
             }
             Map<String, String> lookup = new LinkedHashMap<>(hookEnv);
@@ -144,12 +246,17 @@ final class SlurmHook implements BuiltinHook {
                 pluginDirs.addAll(plan.dirs);
             }
             pluginDirs.forEach(plan::hostDir);
+            plan.inputs.addAll(conf.files());
+            plan.inputs.add(Path.of("/etc/ld.so.cache"));
             plan.configuration(conf.file());
             plan.munge(conf, hookEnv);
             for (String pd : pluginDirs) {
                 plan.objects.addAll(sharedObjects(Path.of(pd)));
             }
-            for (List<String> plugin : SlurmConf.spankPlugins(conf.plugstack())) {
+            List<Path> stackFiles = new ArrayList<>();
+            List<List<String>> plugins = SlurmConf.spankPlugins(conf.plugstack(), stackFiles);
+            plan.inputs.addAll(stackFiles);
+            for (List<String> plugin : plugins) {
                 Optional<Path> file = plugin(plugin.get(0), pluginDirs);
                 if (file.isEmpty()) {
                     continue;
@@ -173,6 +280,8 @@ final class SlurmHook implements BuiltinHook {
                 binds.add(new Bind(real.get().toString(), real.get().toString(), true));
                 bound.add(real.get().toString());
                 dirs.add(real.get().toString());
+                // A directory's time changes when files are added, removed or replaced (upgrades).
+                inputs.add(real.get());
             }
         }
 
@@ -181,6 +290,7 @@ final class SlurmHook implements BuiltinHook {
                 binds.add(new Bind(f.toString(), f.toString(), true));
                 bound.add(f.toString());
             }
+            inputs.add(f);
         }
 
         /** The configuration directory, or only slurm.conf when it sits in a system directory. */
@@ -208,6 +318,7 @@ final class SlurmHook implements BuiltinHook {
             candidates.addAll(MUNGE_SOCKETS);
             for (String s : candidates) {
                 Path socket = Path.of(s);
+                inputs.add(socket);
                 if (Files.exists(socket) && socket.getParent() != null) {
                     Optional<Path> d = real(socket.getParent());
                     if (d.isPresent() && !covered(d.get())) {
@@ -249,6 +360,8 @@ final class SlurmHook implements BuiltinHook {
                 return List.of();
             }
             hostDir(home.get().toString());
+            inputs.add(home.get().resolve("lib"));
+            inputs.add(home.get().resolve("conf"));
             // Debian's JDK keeps its configuration in /etc (lib/jvm.cfg, conf/* are links there).
             for (String sub : List.of("lib", "conf", "conf/security")) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(home.get().resolve(sub))) {
@@ -305,12 +418,11 @@ final class SlurmHook implements BuiltinHook {
     }
 
     /**
-     * Binds the host libraries the objects need and the image's linker cache lacks into
-     * DIR/lib and refreshes the cache; returns how many.
+     * Binds the host libraries the image's linker cache lacks into DIR/lib and refreshes the
+     * cache; returns how many.
      */
-    private static int libraries(HookContext ctx, HookActions out, String dir, List<Path> objects, Set<String> bound)
+    private static int libraries(HookContext ctx, HookActions out, String dir, Map<String, String> needed)
             throws IOException {
-        Map<String, Path> needed = HostLibraries.ofHost().needed(objects, bound);
         Optional<LdSoCache> image = ctx.root().resolve("/etc/ld.so.cache").flatMap(LdSoCache::read);
         List<String> missing = needed.keySet().stream()
                 .filter(s -> image.flatMap(c -> c.find(s)).isEmpty()).toList();
@@ -323,7 +435,7 @@ final class SlurmHook implements BuiltinHook {
             return 0;
         }
         for (String soname : missing) {
-            out.bindReadOnly(needed.get(soname).toString(), dir + "/lib/" + soname);
+            out.bindReadOnly(needed.get(soname), dir + "/lib/" + soname);
         }
         // Later ldconfig runs (another hook's, or the user's) keep the directory through this file.
         Path conf = ctx.scratch(NAME).resolve("ld.so.conf");

@@ -110,7 +110,8 @@ class SlurmHooksTest {
         assertEquals(conf.resolve("plugstack.conf"), c.plugstack());
         assertEquals(dir.resolve("spool/n7").toString(), c.get("slurmdspooldir", "n7", "h").orElseThrow());
         assertEquals(List.of(List.of(bin.resolve("squeue").toString(), "a=b")),
-                SlurmConf.spankPlugins(c.plugstack()));
+                SlurmConf.spankPlugins(c.plugstack(), new java.util.ArrayList<>()));
+        assertEquals(List.of(conf.resolve("slurm.conf"), conf.resolve("extra.conf")), c.files());
     }
 
     @Test
@@ -130,7 +131,7 @@ class SlurmHooksTest {
         assertEquals(List.of(Ldconfig.path(ctx(Map.of(), Map.of())), "-r", root.toString(), "-C",
                 "/etc/ld.so.cache.slipway-new", "/opt/slipway/slurm/lib"), out.commands().get(0).argv());
         // The mount points the runtime prepares before the start, for a user who is not root inside.
-        List<String> parents = new SlurmHook().mountParents(Map.of("SLURM_BIN_PATH", bin.toString()),
+        List<String> parents = new SlurmHook().mountParents(root.getParent(), Map.of("SLURM_BIN_PATH", bin.toString()),
                 Map.of("SLURM_CONF", conf.resolve("slurm.conf").toString()), Map.of());
         assertTrue(parents.containsAll(List.of("/opt/slipway/slurm/bin", "/opt/slipway/slurm/lib", "/etc/ld.so.conf.d",
                 conf.toRealPath().getParent().toString(), dir.toRealPath().toString())), parents.toString());
@@ -138,6 +139,26 @@ class SlurmHooksTest {
         for (FstabEntry m : out.mounts()) {
             assertTrue(m.options().contains("ro") || m.target().equals(dir.resolve("munge").toString()), m.toString());
         }
+    }
+
+    @Test
+    void theHostSideIsCachedUntilOneOfItsFilesChanges() throws Exception {
+        Map<String, Path> commands = SlurmHook.commands(bin.toString());
+        Map<String, String> env = Map.of("SLURM_CONF", conf.resolve("slurm.conf").toString());
+        Path cache = Files.createDirectories(dir.resolve("runtime"));
+        var first = SlurmHook.HostSide.of(commands, "/opt/x", Map.of(), env, cache);
+        var second = SlurmHook.HostSide.of(commands, "/opt/x", Map.of(), env, cache);
+        assertFalse(first.cached());
+        assertTrue(second.cached());
+        assertEquals(first.binds(), second.binds());
+        assertEquals(first.libraries(), second.libraries());
+        assertTrue(second.libraries().containsKey("libselinux.so.1"));
+        // An edited included file (here: another plugstack) is seen at once.
+        Files.writeString(conf.resolve("extra.conf"), "PlugStackConfig=" + dir.resolve("none.conf") + "\n");
+        Files.setLastModifiedTime(conf.resolve("extra.conf"), java.nio.file.attribute.FileTime.fromMillis(1000));
+        var third = SlurmHook.HostSide.of(commands, "/opt/x", Map.of(), env, cache);
+        assertFalse(third.cached());
+        assertTrue(third.binds().size() < first.binds().size());
     }
 
     @Test
