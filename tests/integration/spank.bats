@@ -394,7 +394,7 @@ SH
     [[ $stderr == *"srun: slipway: environment $edf from $edf"* ]]
     [[ $stderr == *"srun: slipway: image $IMG"* ]]
     [[ $stderr == *"slipway: image $IMG: cache hit, $IMG"* ]]
-    [[ $stderr == *"slipway: OCI hooks: 30-pmix [createContainer]; shell hooks from "* ]]
+    [[ $stderr == *"slipway: OCI hooks: 30-pmix [CREATE_CONTAINER]; shell hooks from "* ]]
     grep -Eq "slipway: container slurm-$job\.0-[^ ]+ started: keeper pid [0-9]+; EDF [0-9]+ ms, image [0-9]+ ms, start [0-9]+ ms" \
         <<< "$stderr"
     # Without -v, none of it.
