@@ -290,12 +290,15 @@ static int in_environ(const char *environ_buf, size_t len, const char *name, siz
 /*
  * The task's environment becomes the container's: its values win, names it lacks are removed,
  * and Slurm's per-task variables (SLURM_*, PMI*, PMIX*) stay as Slurm set them for this task.
+ * Such names that Slurm did not set for the task come from the container (the PMIx hook's
+ * PMIX_MCA_*, an EDF's SLURM_* setting).
  */
 static int apply_environment(spank_t sp, pid_t pid)
 {
 	char path[64];
 	size_t len;
 	char **env = NULL;
+	char probe[2];
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
 	char *container = file_read_all(path, &len);
@@ -306,7 +309,7 @@ static int apply_environment(spank_t sp, pid_t pid)
 		if (eq == NULL || eq == p)
 			continue;
 		*eq = '\0';
-		if (!passes_through(p))
+		if (!passes_through(p) || spank_getenv(sp, p, probe, sizeof(probe)) == ESPANK_ENV_NOEXIST)
 			spank_setenv(sp, p, eq + 1, 1);
 		*eq = '=';
 	}

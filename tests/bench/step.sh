@@ -6,6 +6,9 @@
 # debug log and `srun -v`), and slurmstepd's peak RSS with and without a container.
 # Usage (as root, after make): tests/bench/step.sh [N]   (default 20)
 # SLIPWAY_BENCH_PLUGIN_ARGS adds plugstack arguments (e.g. java_option=...) to compare settings.
+# SLIPWAY_BENCH_HOOKS=DIR runs the OCI hooks of DIR (e.g. build/etc/slipway/hooks.d) instead of
+# none; SLIPWAY_BENCH_GLIBC=1 adds the host's glibc and a linker cache to the image, so that the
+# Slurm hook does its whole work rather than skipping a static image.
 # Brings up its own single-node cluster (tests/setup/slurm-cluster.sh) and stops it at the end.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +16,7 @@ root=$(cd "$here/../.." && pwd)
 n=${1:-20}
 # shellcheck source=../integration/lib/slurm.bash
 . "$root/tests/integration/lib/slurm.bash"
-SLURM_TEST_ROOT=/run/slipway-bench
+SLURM_TEST_ROOT=${SLIPWAY_SLURM_TEST_ROOT:-/run/slipway-bench}
 work=$(mktemp -d /tmp/slipway-bench.XXXXXX)
 chmod 0755 "$work"
 cleanup() { slurm_down >/dev/null 2>&1 || true; rm -rf "$work"; }
@@ -23,9 +26,20 @@ trap cleanup EXIT
 mkdir -p "$work/root/bin" "$work/root/etc" "$work/root/proc" "$work/root/dev" "$work/root/sys" "$work/root/tmp"
 cp "$(command -v busybox)" "$work/root/bin/busybox"
 for a in sh true sleep cat; do ln -s busybox "$work/root/bin/$a"; done
+if [ "${SLIPWAY_BENCH_GLIBC:-}" = 1 ]; then
+    for f in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/{libc.so.6,libm.so.6,libresolv.so.2}; do
+        mkdir -p "$work/root$(dirname "$f")" && cp -L "$f" "$work/root$f"
+    done
+    echo /lib/x86_64-linux-gnu > "$work/root/etc/ld.so.conf"
+    ldconfig -r "$work/root"
+fi
 mksquashfs "$work/root" "$work/img.sqsh" -noappend -quiet -no-progress -all-root >/dev/null
 printf 'image = "%s"\n' "$work/img.sqsh" > "$work/bench.toml"
-printf 'hooks_dirs = []\n' > "$work/slipway.toml"
+if [ -n "${SLIPWAY_BENCH_HOOKS:-}" ]; then
+    printf 'hooks_dirs = ["%s"]\n' "$(cd "$SLIPWAY_BENCH_HOOKS" && pwd)" > "$work/slipway.toml"
+else
+    printf 'hooks_dirs = []\n' > "$work/slipway.toml"
+fi
 chmod -R a+rX "$work"
 printf 'required %s/build/lib/slurm/spank_slipway.so config=%s/slipway.toml log_level=debug %s\n' "$root" "$work" "${SLIPWAY_BENCH_PLUGIN_ARGS:-}" \
     > "$work/plugstack.conf"

@@ -58,7 +58,7 @@ teardown() {
 # without containers too. spank.bats runs MPICH in one container (-n2).
 
 # As in slurm-multinode.bats: both "nodes" are one host to Open MPI, so TCP over loopback only.
-# PMIX_SERVER_TMPDIR (each node's) is bound into each node's container by 50-slurm-pmi.sh.
+# PMIX_SERVER_TMPDIR (each node's) is bound into each node's container by the PMIx hook (30-pmix.json).
 @test "srun --mpi=pmix -N2 -n4 runs an Open MPI world of the image across both nodes" {
     run --separate-stderr as_user env OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo \
         OMPI_MCA_oob_tcp_if_include=lo timeout 60 srun --mpi=pmix -N2 -n4 \

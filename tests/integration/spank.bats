@@ -370,7 +370,7 @@ SH
 }
 
 # Slurm's mpi/pmix server listens on TCP, but its shared-memory data store lives in
-# PMIX_SERVER_TMPDIR, which the shipped 50-slurm-pmi.sh hook binds into the container; without
+# PMIX_SERVER_TMPDIR, which the shipped PMIx hook (hooks.d/30-pmix.json) binds into the container; without
 # it the ranks still run but each prints "PMIX ERROR ... gds_ds12_lock_pthread.c".
 @test "srun --mpi=pmix -n2 runs an Open MPI program of the image as one world" {
     run --separate-stderr as_user timeout 60 srun --mpi=pmix -n2 \
@@ -395,7 +395,7 @@ SH
     [[ $stderr == *"srun: slipway: environment $edf from $edf"* ]]
     [[ $stderr == *"srun: slipway: image $IMG"* ]]
     [[ $stderr == *"slipway: image $IMG: cache hit, $IMG"* ]]
-    [[ $stderr == *"slipway: OCI hooks: none; shell hooks from "* ]]
+    [[ $stderr == *"slipway: OCI hooks: 30-pmix [CREATE_CONTAINER]; shell hooks from "* ]]
     grep -Eq "slipway: container slurm-$job\.0-[^ ]+ started: keeper pid [0-9]+; EDF [0-9]+ ms, image [0-9]+ ms, start [0-9]+ ms" \
         <<< "$stderr"
     # Without -v, none of it.

@@ -122,14 +122,16 @@ spank_setup_file() {
     push_image tiny "$PORT" team/big:1
     rm -rf "$WORK/bundle-tiny" "$WORK/oci"
 
-    mkdir -p "$T/edf" "$T/sysedf"
+    mkdir -p "$T/edf" "$T/sysedf" "$T/hooks.d"
+    # Of the shipped OCI hooks only the PMIx hook, which binds the PMIx server's directories into
+    # the container under srun --mpi=pmix (hooks-slurm.bats tests the others).
+    cp "$SPANK_REPO/build/etc/slipway/hooks.d/30-pmix.json" "$T/hooks.d/"
     export SPANK_CONF=$T/slipway.toml
     cat > "$SPANK_CONF" <<TOML
 insecure_registries = ["127.0.0.1:$PORT"]
 edf_system_search_path = "$T/sysedf"
-hooks_dirs = []
-# The shipped Enroot-style hooks, as an installation has them (50-slurm-pmi.sh binds the PMIx
-# server's directory into the container).
+hooks_dirs = ["$T/hooks.d"]
+# The shipped Enroot-style hooks, as an installation has them.
 enroot_sysconf_path = "$SPANK_REPO/build/etc/slipway/enroot"
 TOML
     echo "required $SPANK_REPO/build/lib/slurm/spank_slipway.so config=$SPANK_CONF" > "$T/plugstack.conf"

@@ -264,6 +264,7 @@ public final class ContainerStarter {
         private BlockingQueue<String> events;
         private Thread onExit;
         private boolean killed;
+        private List<String> prepare;
 
         Launch(ContainerSpec spec, List<OciHook> hooks, Path dir, boolean kept) {
             this.spec = spec;
@@ -277,17 +278,21 @@ public final class ContainerStarter {
         }
 
         /**
-         * The directories to make the user's (none when remapped to root): the spec's, and those
-         * the active built-in hooks will create files or mount points in.
+         * The directories to make the user's (none when remapped to root): the spec's, and the
+         * paths the active built-in hooks will change. Worked out once per start.
          */
         List<String> prepareDirs() {
-            if (spec.prepareDirs().isEmpty()) {
-                return List.of();
+            if (prepare == null) {
+                if (spec.prepareDirs().isEmpty()) {
+                    prepare = List.of();
+                } else {
+                    Set<String> dirs = new LinkedHashSet<>(spec.prepareDirs());
+                    dirs.addAll(BuiltinHooks.preparedPaths(hooks, dir,
+                            ContainerPlanner.applyOverrides(spec.environment(), spec.overrides()), spec.annotations()));
+                    prepare = List.copyOf(dirs);
+                }
             }
-            Set<String> dirs = new LinkedHashSet<>(spec.prepareDirs());
-            dirs.addAll(BuiltinHooks.preparedPaths(hooks,
-                    ContainerPlanner.applyOverrides(spec.environment(), spec.overrides()), spec.annotations()));
-            return List.copyOf(dirs);
+            return prepare;
         }
 
         String state(Stage stage) {

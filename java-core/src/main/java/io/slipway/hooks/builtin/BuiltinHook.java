@@ -24,14 +24,15 @@ public interface BuiltinHook {
     void run(HookContext ctx, HookActions out) throws IOException;
 
     /**
-     * The container paths the hook changes, given its file's {@code args}, the container's final
-     * environment and its annotations: directories it creates files, links or mount points in,
-     * files it replaces. When the user is not remapped to root, the runtime makes them the user's
-     * in the overlay before the root filesystem is assembled (slipway-rootfs --prepare): an
-     * image's root-owned directory (such as /usr/lib/x86_64-linux-gnu) is otherwise closed even to
-     * the namespace's capabilities.
+     * The container paths the hook changes: directories it creates files, links or mount points
+     * in, files it replaces, known before the container starts (from the host and the hook's
+     * inputs, without the container's root). When the user is not remapped to root, the runtime
+     * makes them the user's in the overlay before the root filesystem is assembled
+     * (slipway-rootfs --prepare): an image's root-owned directory (/usr/lib/..., /opt, /run) is
+     * otherwise closed even to the namespace's capabilities. Directories missing from the image
+     * need not be listed when their parent is.
      */
-    default List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
+    default List<String> preparedPaths(HookPlan plan) {
         return List.of();
     }
 }

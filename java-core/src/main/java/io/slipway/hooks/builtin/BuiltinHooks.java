@@ -39,7 +39,7 @@ public final class BuiltinHooks {
     static {
         for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(), new NvidiaGpuHook(),
                 new CudaMpsHook(), new MountHook("mount"), new MountHook("cxi"), new MountHook("aws_ofi_nccl"),
-                new MpiHook(), new GlibcHook())) {
+                new MpiHook(), new GlibcHook(), new SlurmHook(), new PmixHook(), new SlurmGlobalSyncHook())) {
             HOOKS.put(h.name(), h);
         }
     }
@@ -62,14 +62,6 @@ public final class BuiltinHooks {
         return named(hook.args().get(1));
     }
 
-    /** The {@link BuiltinHook#preparedPaths} of the built-in hooks among {@code hooks}, each once. */
-    public static List<String> preparedPaths(List<OciHook> hooks, Map<String, String> env,
-            Map<String, String> annotations) {
-        return hooks.stream().flatMap(h -> of(h).stream()
-                .flatMap(b -> b.preparedPaths(h.args().subList(2, h.args().size()), env, annotations).stream()))
-                .distinct().toList();
-    }
-
     /**
      * Whether the container turned the hook off with {@code com.hooks.NAME.enabled = "false"}:
      * the way to disable a hook a site turns on for everyone (the seed's Alpine workaround).
@@ -77,6 +69,27 @@ public final class BuiltinHooks {
     public static boolean disabledBy(OciHook hook, Map<String, String> annotations) {
         return of(hook).map(b -> annotations.get("com.hooks." + b.name() + ".enabled"))
                 .map(v -> v.trim().toLowerCase(Locale.ROOT).equals("false")).orElse(false);
+    }
+
+    /**
+     * The paths the active built-in hooks among {@code hooks} will change
+     * ({@link BuiltinHook#preparedPaths}), in order, without repeats. A hook that cannot say
+     * (its inputs are wrong) contributes none: its run reports the error.
+     */
+    public static List<String> preparedPaths(List<OciHook> hooks, Path bundle, Map<String, String> env,
+            Map<String, String> annotations) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (OciHook h : hooks) {
+            of(h).ifPresent(b -> {
+                try {
+                    out.addAll(b.preparedPaths(new HookPlan(h.args().subList(2, h.args().size()), envMap(h.env()),
+                            env, annotations, bundle)));
+                } catch (RuntimeException e) {
+                    // The run of the hook reports it.
+                }
+            });
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -46,7 +46,7 @@ final class GlibcHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
+    public List<String> preparedPaths(HookPlan plan) {
         return List.of(LibraryInjector.ADDED_DIR);
     }
 

@@ -77,7 +77,9 @@ public final class Ldconfig {
     }
 
     /**
-     * Asks for {@code ldconfig -r ROOT} after the hook's mounts, when the image has a glibc cache.
+     * Asks for {@code ldconfig -r ROOT [DIR...]} after the hook's mounts, when the image has a
+     * glibc cache. The {@code dirs} (container paths) are searched besides the image's configured
+     * ones, so libraries a hook put in a directory of its own get into the cache.
      *
      * @param extraDirs container directories to scan besides the image's ld.so.conf and the host
      *     ldconfig's default ones (where a hook put libraries)

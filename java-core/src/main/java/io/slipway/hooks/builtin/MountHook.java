@@ -52,7 +52,9 @@ final class MountHook implements BuiltinHook {
             "/usr/lib/aarch64-linux-gnu", "/usr/local/lib", "/usr/local/lib64");
 
     @Override
-    public List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
+    public List<String> preparedPaths(HookPlan plan) {
+        List<String> args = plan.args();
+        Map<String, String> env = plan.env();
         List<String> dirs = new ArrayList<>(List.of(LibraryInjector.ADDED_DIR));
         try {
             MountArgs a = MountArgs.parse(args, name);

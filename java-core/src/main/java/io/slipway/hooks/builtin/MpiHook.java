@@ -32,7 +32,7 @@ final class MpiHook implements BuiltinHook {
     }
 
     @Override
-    public List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
+    public List<String> preparedPaths(HookPlan plan) {
         return List.of(LibraryInjector.ADDED_DIR);
     }
 

@@ -91,7 +91,8 @@ final class NvidiaGpuHook implements BuiltinHook {
 
     /** Where the libraries and programs may go when the container asks for GPUs. */
     @Override
-    public List<String> preparedPaths(List<String> args, Map<String, String> env, Map<String, String> annotations) {
+    public List<String> preparedPaths(HookPlan plan) {
+        Map<String, String> env = plan.env();
         if (NvidiaGpuSelection.Request.parse(env.get("NVIDIA_VISIBLE_DEVICES")).isEmpty()) {
             return List.of();
         }

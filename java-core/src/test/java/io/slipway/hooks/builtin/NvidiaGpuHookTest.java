@@ -431,12 +431,16 @@ class NvidiaGpuHookTest {
         assertTrue(e.getMessage().contains("NVIDIA_CONTAINER_CLI=/nonexistent/cli"), e.getMessage());
     }
 
+    private static HookPlan plan(Map<String, String> env) {
+        return new HookPlan(List.of(), Map.of(), env, Map.of(), Path.of("/run/x"));
+    }
+
     @Test
     void theRuntimePreparesTheLibraryDirectoriesOnlyForGpuContainers() {
         assertEquals(List.of(),
-                new NvidiaGpuHook().preparedPaths(List.of(), Map.of("NVIDIA_VISIBLE_DEVICES", "void"), Map.of()));
+                new NvidiaGpuHook().preparedPaths(plan(Map.of("NVIDIA_VISIBLE_DEVICES", "void"))));
         assertEquals(List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/bin"),
-                new NvidiaGpuHook().preparedPaths(List.of(), Map.of("NVIDIA_VISIBLE_DEVICES", "all"), Map.of()));
+                new NvidiaGpuHook().preparedPaths(plan(Map.of("NVIDIA_VISIBLE_DEVICES", "all"))));
     }
 
     @Test
