@@ -7,6 +7,7 @@ import io.slipway.hooks.OciHook;
 import io.slipway.hooks.Stage;
 import io.slipway.hooks.When;
 import io.slipway.hooks.builtin.BuiltinHooks;
+import io.slipway.hooks.builtin.RootView;
 import io.slipway.posix.Posix;
 import java.io.File;
 import java.io.IOException;
@@ -241,6 +242,18 @@ public final class ContainerStarter {
                 .filter(h -> !BuiltinHooks.disabledBy(h, spec.annotations())).toList();
     }
 
+    /** The planned directories to make the user's, and those the active built-in hooks mount into. */
+    static List<String> prepareDirs(ContainerSpec spec, List<OciHook> hooks) {
+        if (spec.prepareDirs().isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> dirs = new java.util.LinkedHashSet<>(spec.prepareDirs());
+        for (OciHook h : hooks) {
+            BuiltinHooks.of(h).ifPresent(b -> dirs.addAll(b.mountParents(spec.annotations(), spec.identity().home())));
+        }
+        return List.copyOf(dirs);
+    }
+
     /** One start of the helper chain, led through its sync points. */
     private final class Launch {
 
@@ -282,7 +295,7 @@ public final class ContainerStarter {
                     Files.createDirectory(dir.resolve(sub));
                 }
                 Files.writeString(dir.resolve("system.fstab"), fstab(spec.systemMounts()));
-                Files.writeString(dir.resolve("prepare"), String.join("\n", spec.prepareDirs()) + "\n");
+                Files.writeString(dir.resolve("prepare"), String.join("\n", prepareDirs(spec, hooks)) + "\n");
                 Files.writeString(userFstab, "");
                 Files.writeString(envFile, "");
             } catch (IOException e) {
@@ -524,7 +537,8 @@ public final class ContainerStarter {
         StringBuilder plan = new StringBuilder();
         Path inside = Path.of("/proc/" + pid + "/root").resolve(root.toString().substring(1));
         if (!spec.remapRoot()) {
-            Files.writeString(dir.resolve("passwd"), spec.identity().passwd(imageFile(inside, "etc/passwd")));
+            Files.writeString(dir.resolve("passwd"), spec.identity().withShellIn(new RootView(inside))
+                    .passwd(imageFile(inside, "etc/passwd")));
             Files.writeString(dir.resolve("group"), spec.identity().group(imageFile(inside, "etc/group")));
             for (String f : List.of("passwd", "group")) {
                 plan.append(FstabEntry.bind(dir.resolve(f).toString(), "/etc/" + f,

@@ -1,6 +1,8 @@
 package io.slipway.hooks.builtin;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A hook built into Slipway. Its OCI hook file names {@code libexec/slipway/slipway-hook} with
@@ -20,4 +22,17 @@ public interface BuiltinHook {
      * IOException) fails a fatal stage with its message, prefixed by the hook's file.
      */
     void run(HookContext ctx, HookActions out) throws IOException;
+
+    /**
+     * Container directories in which the hook will create mount points, asked before the root
+     * filesystem is mounted so that they are made the user's (see slipway-rootfs --prepare):
+     * directories the image owns as root are read-only to an unprivileged user even with the
+     * namespace's capabilities. Only asked of hooks whose {@code when} holds for the container.
+     *
+     * @param annotations the container's annotations
+     * @param home the user's home directory inside the container
+     */
+    default List<String> mountParents(Map<String, String> annotations, String home) {
+        return List.of();
+    }
 }
