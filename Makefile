@@ -138,7 +138,7 @@ $(BUILD)/tests/json_test: tests/c/json_test.c spank-c/json.c spank-c/json.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ tests/c/json_test.c spank-c/json.c
 
-unit-test: $(BUILD)/lib/slipway/libslipway.so $(BUILD)/tests/json_test
+unit-test: $(BUILD)/lib/slipway/libslipway.so $(BUILD)/tests/json_test $(DROPBEAR)
 	$(BUILD)/tests/json_test
 	mvn -B --no-transfer-progress verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
 

@@ -54,6 +54,17 @@ final class SshHook implements BuiltinHook {
             "TERM", "MAIL");
     private static final Pattern NAME_OK = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+    private final Path userHome;
+
+    /** The hook of the user running it: keys under their home in the host's passwd database. */
+    SshHook() {
+        this(Path.of(System.getProperty("user.home")));
+    }
+
+    SshHook(Path userHome) {
+        this.userHome = userHome;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -61,7 +72,11 @@ final class SshHook implements BuiltinHook {
 
     @Override
     public List<String> mountParents(Map<String, String> annotations, String home) {
-        return List.of("/opt/oci-hooks/ssh", home, "/etc/profile.d", "/usr/bin");
+        List<String> dirs = new ArrayList<>(List.of("/opt/oci-hooks/ssh", "/etc/profile.d", "/usr/bin"));
+        if (home.startsWith("/") && !home.equals("/")) {
+            dirs.add(home);
+        }
+        return dirs;
     }
 
     /** What the annotations and the hook file ask for. */
@@ -142,7 +157,7 @@ final class SshHook implements BuiltinHook {
             return;
         }
         Settings settings = Settings.of(ctx);
-        SshKeys keys = SshKeys.ofHome(Path.of(System.getProperty("user.home")));
+        SshKeys keys = SshKeys.ofHome(userHome);
         if (!keys.complete()) {
             throw new SlipwayException("no SSH keys in " + keys.dir() + ": run 'slipway ssh-keygen' once, then start "
                     + "the container again");
