@@ -42,6 +42,16 @@ SH
 hooks_dirs = ["$SPANK_REPO/build/etc/slipway/hooks.d"]
 enroot_sysconf_path = "$T/no-enroot"
 TOML
+    # A later hook that fails, after the SSH hook started its server.
+    mkdir -p "$T/hooks-fail"
+    cat > "$T/hooks-fail/90-fail.json" <<JSON
+{"version": "1.0.0", "hook": {"path": "/bin/sh", "args": ["sh", "-c", "echo later hook fails >&2; exit 3"]},
+ "when": {"always": true}, "stages": ["createContainer"]}
+JSON
+    cat > "$T/fail.toml" <<TOML
+hooks_dirs = ["$SPANK_REPO/build/etc/slipway/hooks.d", "$T/hooks-fail"]
+enroot_sysconf_path = "$T/no-enroot"
+TOML
     echo "required $SPANK_REPO/build/lib/slurm/spank_slipway.so config=$SSH_CONF" > "$T/plugstack.conf"
     chmod -R a+rX "$T"
     slurm_up --plugstack "$T/plugstack.conf"
@@ -213,6 +223,18 @@ dropbears() { pgrep -u "$UID_" -f '^/opt/oci-hooks/ssh/dropbear/bin/dropbear' ||
     [[ "$output" == *"com.hooks.ssh.port: '99999' is not a TCP port (1 to 65535)"* ]]
     run slipway container stop "$first"
     [ -z "$(dropbears)" ]
+}
+
+@test "a start that a later hook fails leaves no server behind" {
+    for cmd in "container start" "run"; do
+        run as_user env SLIPWAY_CONFIG="$T/fail.toml" "$SLIPWAY" $cmd --image "$T/img.sqsh" \
+            --annotation com.hooks.ssh.enabled=true --annotation com.hooks.ssh.port=15306 \
+            $([ "$cmd" = run ] && echo -- true)
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"90-fail.json (createContainer) failed with exit status 3"* ]]
+        [ -z "$(dropbears)" ]
+    done
 }
 
 @test "srun --environment with ssh.enabled: CSCS's pgrep check passes; nothing is left after the step" {

@@ -89,7 +89,12 @@ public final class ContainerStarter {
         Path dir = createRuntimeDir(spec.id());
         try {
             Launch launch = new Launch(spec, hooks, dir, false);
-            launch.start();
+            try {
+                launch.start();
+            } catch (RuntimeException e) {
+                launch.poststopAfterFailure();
+                throw e;
+            }
             hookRunner.run(Stage.POSTSTART, hooks, launch.state(Stage.POSTSTART), launch.pid());
             int code = waitQuietly(launch.process);
             hookRunner.run(Stage.POSTSTOP, hooks, launch.state(Stage.POSTSTOP), launch.pid());
@@ -123,6 +128,7 @@ public final class ContainerStarter {
             return new KeptContainer(spec.id(), launch.pid(), dir);
         } catch (RuntimeException e) {
             launch.abort();
+            launch.poststopAfterFailure();
             String tail = logTail(dir.resolve(LOG), 20);
             removeRuntimeDir(dir);
             if (e instanceof SlipwayException && !tail.isEmpty()) {
@@ -508,6 +514,17 @@ public final class ContainerStarter {
         void abort() {
             kill();
             keep();
+        }
+
+        /**
+         * After a failed start, once its processes are gone: the poststop hooks, as runc runs
+         * them when it destroys a container that failed to start, so that what an earlier hook
+         * started (the SSH hook's server) goes too. Failures are warnings.
+         */
+        void poststopAfterFailure() {
+            if (process != null && hooks.stream().anyMatch(h -> h.stages().contains(Stage.POSTSTOP))) {
+                hookRunner.run(Stage.POSTSTOP, hooks, state(Stage.POSTSTOP), pid());
+            }
         }
 
         /** The start is over: a JVM exit no longer kills the container. */
