@@ -21,6 +21,9 @@ HELPERS    := unshare rootfs mount sync switchroot nsexec keeper
 HELPER_BIN := $(patsubst %,$(BUILD)/libexec/slipway/slipway-%,$(HELPERS))
 HELPER_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -static
 ENROOT_SCRIPTS := $(wildcard enroot-scripts/*.sh)
+# The SSH hook's dropbear: one static program (server, client, key tools) built from Debian's
+# source package by dropbear/build.sh, which fetches the source into build/dropbear once.
+DROPBEAR := $(BUILD)/libexec/slipway/dropbear/dropbearmulti
 # OCI hook files: @LIBEXEC@, @PREFIX@ and @SYSCONFDIR@ become the tree's paths when staged or installed.
 HOOK_FILES := $(wildcard hooks.d/*.json)
 HOOK_SUBST  = sed -e 's|@LIBEXEC@|$(1)/libexec/slipway|g' -e 's|@PREFIX@|$(1)|g' -e 's|@SYSCONFDIR@|$(2)|g'
@@ -38,6 +41,7 @@ STAGED := $(BUILD)/share/slipway/slipway.jar \
           $(BUILD)/etc/slipway/enroot/hooks.d \
           $(BUILD)/etc/slipway/hooks.d \
           $(BUILD)/libexec/slipway/slipway-hook \
+          $(DROPBEAR) \
           $(BUILD)/lib/slipway/libslipway.so \
           $(BUILD)/bin/slipway \
           $(BUILD)/etc/slipway/slipway.toml \
@@ -75,6 +79,10 @@ $(JVMHOST): spank-c/slipway-jvmhost.c spank-c/json.c spank-c/json.h spank-c/fdio
 $(BUILD)/libexec/slipway/slipway-%: spank-c/slipway-%.c spank-c/helper.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HELPER_CFLAGS) -o $@ $<
+
+$(DROPBEAR): dropbear/build.sh dropbear/localoptions.h
+	dropbear/build.sh $(BUILD)/dropbear $(dir $@)
+	@touch $@
 
 $(BUILD)/share/slipway/enroot-scripts: $(ENROOT_SCRIPTS)
 	@mkdir -p $@
@@ -130,7 +138,7 @@ $(BUILD)/tests/json_test: tests/c/json_test.c spank-c/json.c spank-c/json.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -o $@ tests/c/json_test.c spank-c/json.c
 
-unit-test: $(BUILD)/lib/slipway/libslipway.so $(BUILD)/tests/json_test
+unit-test: $(BUILD)/lib/slipway/libslipway.so $(BUILD)/tests/json_test $(DROPBEAR)
 	$(BUILD)/tests/json_test
 	mvn -B --no-transfer-progress verify -Dslipway.native.library=$(abspath $(BUILD)/lib/slipway/libslipway.so)
 
@@ -142,6 +150,7 @@ install: all
 	install -d "$$etc/slipway/hooks.d" "$$etc/slipway/enroot/hooks.d" "$$etc/slipway/enroot/mounts.d" "$$etc/slipway/enroot/environ.d"; \
 	install -d "$$dest/lib/slurm"; \
 	install -m 0755 $(HELPER_BIN) $(JVMHOST) $(BUILD)/libexec/slipway/slipway-hook "$$dest/libexec/slipway/"; \
+	rm -rf "$$dest/libexec/slipway/dropbear"; cp -a $(BUILD)/libexec/slipway/dropbear "$$dest/libexec/slipway/dropbear"; \
 	for f in $(HOOK_FILES); do [ -e "$$etc/slipway/hooks.d/$${f##*/}" ] || $(call HOOK_SUBST,$(PREFIX),$(SYSCONFDIR)) "$$f" > "$$etc/slipway/hooks.d/$${f##*/}"; done; \
 	install -m 0755 $(PLUGIN) "$$dest/lib/slurm/spank_slipway.so"; \
 	install -m 0755 $(ENROOT_SCRIPTS) "$$dest/share/slipway/enroot-scripts/"; \

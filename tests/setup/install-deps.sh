@@ -27,6 +27,9 @@ packages=(
     # openmpi-bin and libopenmpi-dev: Debian's Open MPI is a PMIx client (libpmix2), the MPI for
     # `srun --mpi=pmix`; MPICH here is built without PMIx.
     libpmix2 libpmix-dev mpich libmpich-dev openmpi-bin libopenmpi-dev
+    # The SSH hook: make builds a static dropbear with musl-gcc from Debian's source package
+    # (apt-get source, so dpkg-dev and the deb-src lines below); the tests log in with OpenSSH.
+    musl-tools dpkg-dev bzip2 openssh-client
 )
 
 missing=()
@@ -43,6 +46,31 @@ if ((${#missing[@]})); then
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Source packages (apt-get source dropbear, for the SSH hook's static build): a deb-src twin of
+# each enabled entry for this release, written once beside the machine's own sources.
+enable_deb_src() {
+    local codename list=/etc/apt/sources.list.d/slipway-deb-src
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    apt-cache showsrc dropbear 2>/dev/null | grep -q '^Package: dropbear' && return 0
+    [ "$(id -u)" -eq 0 ] || { echo "install-deps: no deb-src entries for apt-get source; run as root" >&2; exit 1; }
+    [ -n "$codename" ] || { echo "install-deps: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
+    shopt -s nullglob
+    # deb822 files: each stanza whose Types has "deb" and whose Suites name this release.
+    awk -v RS= -v ORS='\n\n' -v c="$codename" \
+        '/(^|\n)Types:[^\n]*deb/ && $0 ~ "(^|\n)Suites:[^\n]*" c { sub(/Types:[^\n]*/, "Types: deb-src"); print }' \
+        /etc/apt/sources.list.d/*.sources > "$list.sources.tmp"
+    # One-line files.
+    sed -n -E "s/^deb (\[[^]]*\] )?(\S+ $codename\S* .*)/deb-src \1\2/p" \
+        /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null > "$list.list.tmp" || true
+    shopt -u nullglob
+    [ -s "$list.sources.tmp" ] && mv "$list.sources.tmp" "$list.sources" || rm -f "$list.sources.tmp"
+    [ -s "$list.list.tmp" ] && mv "$list.list.tmp" "$list.list" || rm -f "$list.list.tmp"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-cache showsrc dropbear 2>/dev/null | grep -q '^Package: dropbear' \
+        || { echo "install-deps: apt has no source package dropbear (deb-src entries?)" >&2; exit 1; }
+}
+enable_deb_src
 
 # FUSE mounts by unprivileged users need /dev/fuse open to them (mode 0600 on some machines).
 if [ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ]; then

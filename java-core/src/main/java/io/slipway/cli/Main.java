@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Containerized user environments for Slurm.",
         subcommands = {EdfCommand.class, ImageCommand.class, RunCommand.class, ContainerCommand.class,
-            HooksCommand.class, HookCommand.class, CommandLine.HelpCommand.class},
+            HooksCommand.class, HookCommand.class, SshKeygenCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
             "3:internal error"})

@@ -8,6 +8,7 @@ import io.slipway.hooks.OciHook;
 import io.slipway.hooks.Stage;
 import io.slipway.hooks.When;
 import io.slipway.hooks.builtin.BuiltinHooks;
+import io.slipway.hooks.builtin.RootView;
 import io.slipway.posix.Posix;
 import java.io.File;
 import java.io.IOException;
@@ -92,7 +93,12 @@ public final class ContainerStarter {
         Path dir = createRuntimeDir(spec.id());
         try {
             Launch launch = new Launch(spec, hooks, dir, false);
-            launch.start();
+            try {
+                launch.start();
+            } catch (RuntimeException e) {
+                launch.poststopAfterFailure();
+                throw e;
+            }
             hookRunner.run(Stage.POSTSTART, hooks, launch.state(Stage.POSTSTART), launch.pid());
             int code = waitQuietly(launch.process);
             hookRunner.run(Stage.POSTSTOP, hooks, launch.state(Stage.POSTSTOP), launch.pid());
@@ -126,6 +132,7 @@ public final class ContainerStarter {
             return new KeptContainer(spec.id(), launch.pid(), dir);
         } catch (RuntimeException e) {
             launch.abort();
+            launch.poststopAfterFailure();
             String tail = logTail(dir.resolve(LOG), 20);
             removeRuntimeDir(dir);
             if (e instanceof SlipwayException && !tail.isEmpty()) {
@@ -528,6 +535,17 @@ public final class ContainerStarter {
             keep();
         }
 
+        /**
+         * After a failed start, once its processes are gone: the poststop hooks, as runc runs
+         * them when it destroys a container that failed to start, so that what an earlier hook
+         * started (the SSH hook's server) goes too. Failures are warnings.
+         */
+        void poststopAfterFailure() {
+            if (process != null && hooks.stream().anyMatch(h -> h.stages().contains(Stage.POSTSTOP))) {
+                hookRunner.run(Stage.POSTSTOP, hooks, state(Stage.POSTSTOP), pid());
+            }
+        }
+
         /** The start is over: a JVM exit no longer kills the container. */
         void keep() {
             if (onExit != null) {
@@ -555,7 +573,8 @@ public final class ContainerStarter {
         StringBuilder plan = new StringBuilder();
         Path inside = Path.of("/proc/" + pid + "/root").resolve(root.toString().substring(1));
         if (!spec.remapRoot()) {
-            Files.writeString(dir.resolve("passwd"), spec.identity().passwd(imageFile(inside, "etc/passwd")));
+            Files.writeString(dir.resolve("passwd"), spec.identity().withShellIn(new RootView(inside))
+                    .passwd(imageFile(inside, "etc/passwd")));
             Files.writeString(dir.resolve("group"), spec.identity().group(imageFile(inside, "etc/group")));
             for (String f : List.of("passwd", "group")) {
                 plan.append(FstabEntry.bind(dir.resolve(f).toString(), "/etc/" + f,

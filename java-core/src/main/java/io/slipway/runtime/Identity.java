@@ -42,6 +42,16 @@ public record Identity(int uid, int gid, String user, String group, String home,
         return new Identity(0, 0, "root", "root", "/root", "/bin/sh");
     }
 
+    /**
+     * The same user with /bin/sh as the shell when the image lacks the host's shell (a bash user
+     * in a busybox image): programs that start the login shell, such as the SSH hook's server,
+     * refuse a shell that does not exist.
+     */
+    public Identity withShellIn(io.slipway.hooks.builtin.RootView image) {
+        return shell.equals("/bin/sh") || image.resolve(shell).isPresent() ? this
+                : new Identity(uid, gid, user, group, home, "/bin/sh");
+    }
+
     /** The image's /etc/passwd with this user's entry, replacing any entry with the same name or uid. */
     public String passwd(List<String> image) {
         StringBuilder out = new StringBuilder();

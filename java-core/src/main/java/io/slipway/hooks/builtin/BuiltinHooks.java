@@ -33,13 +33,16 @@ public final class BuiltinHooks {
     /** Where a hook's variables wait for the runtime, in the bundle (a JSON object; null unsets). */
     public static final String ENVIRON_FILE = "hooks/oci-environ.json";
 
+    /** Where a hook's server ({@link HookActions#runInRoot}) writes its output, in the hook's scratch directory. */
+    public static final String DAEMON_LOG = "daemon.log";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
 
     static {
         for (BuiltinHook h : List.<BuiltinHook>of(new TimestampHook(), new LdcacheHook(), new NvidiaGpuHook(),
                 new CudaMpsHook(), new MountHook("mount"), new MountHook("cxi"), new MountHook("aws_ofi_nccl"),
-                new MpiHook(), new GlibcHook(), new SlurmHook(), new PmixHook(), new SlurmGlobalSyncHook())) {
+                new MpiHook(), new GlibcHook(), new SlurmHook(), new PmixHook(), new SlurmGlobalSyncHook(), new SshHook())) {
             HOOKS.put(h.name(), h);
         }
     }
@@ -153,6 +156,19 @@ public final class BuiltinHooks {
         mount(name, "mounts.fstab", ctx, actions.mounts(), prefix, libexec);
         for (HookActions.Command c : actions.commands()) {
             List<String> argv = new ArrayList<>(prefix);
+            if (c.inRoot()) {
+                if (libexec == null) {
+                    throw new SlipwayException("cannot find slipway-nsexec to start the hook's server");
+                }
+                // A fresh nsexec, never the prefix's: it joins, changes root and drops the capabilities itself.
+                argv = new ArrayList<>(List.of(libexec.resolve("slipway-nsexec").toString(), "--root",
+                        ctx.rootfs().toString(), "--daemon-pidfile", c.daemonPidfile(), "--log",
+                        ctx.scratch(name).resolve(DAEMON_LOG).toString()));
+                for (String pidfile : c.hostPidfiles()) {
+                    argv.addAll(List.of("--pidfile", pidfile));
+                }
+                argv.addAll(List.of(Long.toString(ctx.pid()), "--"));
+            }
             argv.addAll(c.argv());
             exec(argv, c.mayFail());
         }

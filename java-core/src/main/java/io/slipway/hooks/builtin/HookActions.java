@@ -21,8 +21,19 @@ import java.util.Map;
  */
 public final class HookActions {
 
-    /** A command to run, and whether its failure only warns. */
-    public record Command(List<String> argv, boolean mayFail) {}
+    /**
+     * A command to run, and whether its failure only warns. With {@code daemonPidfile} non-null
+     * it is a server started inside the container's root ({@link #runInRoot}).
+     */
+    public record Command(List<String> argv, boolean mayFail, String daemonPidfile, List<String> hostPidfiles) {
+        public Command(List<String> argv, boolean mayFail) {
+            this(argv, mayFail, null, List.of());
+        }
+
+        public boolean inRoot() {
+            return daemonPidfile != null;
+        }
+    }
 
     /**
      * A command to run on the host: {@code argv[0]} is an absolute path; {@code input} (or null)
@@ -102,6 +113,19 @@ public final class HookActions {
     /** Runs a command on the host after everything else; see {@link HostCommand}. */
     public HookActions runOnHost(HostCommand command) {
         hostCommands.add(command);
+        return this;
+    }
+
+    /**
+     * Starts a server that lives with the container (the SSH hook's dropbear): {@code argv} is
+     * run inside the container's root, as the plain user without capabilities, and must
+     * daemonize and write its daemon's pid to {@code daemonPidfile} (a container path); its
+     * output, and the daemon's, goes to {@value BuiltinHooks#DAEMON_LOG} in the hook's scratch
+     * directory; a non-zero exit fails the hook with that output. The daemon's pid is then copied to each of
+     * the host files {@code hostPidfiles}. Nothing stops it: the hook does that at poststop.
+     */
+    public HookActions runInRoot(String daemonPidfile, List<String> hostPidfiles, String... argv) {
+        commands.add(new Command(List.of(argv), false, daemonPidfile, List.copyOf(hostPidfiles)));
         return this;
     }
 
