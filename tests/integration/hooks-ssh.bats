@@ -168,11 +168,12 @@ dropbears() { pgrep -u "$UID_" -f '^/opt/oci-hooks/ssh/dropbear/bin/dropbear' ||
     run host_ssh 15302 "$KEYS/id_ed25519" 'echo "$VISIBLE"; echo "$PATH"'
     echo "$output"
     [ "${lines[0]}" = "say \"hi\" it's \$HOME" ]
-    [ "${lines[1]}" = /bin:/usr/bin:/opt/tools/bin ]
+    # The shipped Slurm hook (on by default) puts its directory first where the host has Slurm.
+    [ "${lines[1]#/opt/slipway/slurm/bin:}" = /bin:/usr/bin:/opt/tools/bin ]
     # No command: a login shell (here reading its commands from stdin).
     run host_ssh 15302 "$KEYS/id_ed25519" <<< 'echo "login:$PATH:$IMAGE_VAR"; echo "ssh:${SSH_CONNECTION:+yes}"'
     echo "$output"
-    [ "${lines[0]}" = "login:/bin:/usr/bin:/opt/tools/bin:image" ]
+    [ "${lines[0]/login:\/opt\/slipway\/slurm\/bin:/login:}" = "login:/bin:/usr/bin:/opt/tools/bin:image" ]
     [ "${lines[1]}" = "ssh:yes" ]
     # ~/.ssh is the hook's own; the host's is untouched.
     [ ! -e "$HOME_DIR/.ssh" ]

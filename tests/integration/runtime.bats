@@ -344,7 +344,8 @@ dev" ]
     sleep 0.5
     run sh -c "ps -u $TUSER -o stat=,args= | grep -v '^Z' | grep -E 'squashfuse|fuse-overlayfs'"
     [ "$status" -eq 1 ]
-    run ls -A "/tmp/slipway-$(id -u $TUSER)"
+    # Only what hooks keep between starts (the Slurm hook's facts about the host) may stay.
+    run sh -c "ls -A /tmp/slipway-$(id -u $TUSER) | grep -v '^\\.slipway-hook-'"
     [ "$output" = "" ]
 }
 

@@ -43,11 +43,7 @@ public final class HookFileTrust {
     private static void checkChain(OciHook hook, Path path, String what, int uid, boolean followed) {
         boolean first = true;
         for (Path p = path; p != null; p = p.getParent()) {
-            if (first && !followed && Files.isSymbolicLink(p)) {
-                // The link's target is checked on its own; a link's mode means nothing.
-                first = false;
-                continue;
-            }
+            boolean link = !followed && Files.isSymbolicLink(p);
             try {
                 int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
@@ -59,7 +55,9 @@ public final class HookFileTrust {
                 }
                 boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE)
                         || perms.contains(PosixFilePermission.OTHERS_WRITE);
-                if (othersWrite && !(sticky && !first)) {
+                // A symbolic link's mode means nothing (its target is checked on its own, through
+                // the real path); who owns it and the directory holding it do.
+                if (othersWrite && !link && !(sticky && !first)) {
                     throw untrusted(hook, where + " is writable by " + (perms.contains(PosixFilePermission.OTHERS_WRITE)
                             ? "all users" : "its group") + String.format(" (mode %04o)", mode & 07777));
                 }

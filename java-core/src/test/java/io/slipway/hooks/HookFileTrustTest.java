@@ -85,4 +85,19 @@ class HookFileTrustTest {
         var e = assertThrows(SlipwayException.class, () -> HookFileTrust.require(h, 4321));
         assertTrue(e.getMessage().contains("directory " + other), e.getMessage());
     }
+
+    @Test
+    void aSymlinkedDirectoryOnTheWayCountsByItsTargetNotItsMode() throws Exception {
+        // Like Debian's /bin -> usr/bin: the link's 0777 means nothing.
+        Path usr = Files.createDirectories(tmp.resolve("usr/bin"));
+        Path real = Files.move(program, usr.resolve("hook.sh"));
+        Files.createSymbolicLink(tmp.resolve("bin"), Path.of("usr/bin"));
+        program = tmp.resolve("bin/hook.sh");
+        OciHook h = hook();
+        assertDoesNotThrow(() -> HookFileTrust.require(h, 4321));
+        Files.setPosixFilePermissions(usr, PosixFilePermissions.fromString("rwxrwxrwx"));
+        var e = assertThrows(SlipwayException.class, () -> HookFileTrust.require(h, 4321));
+        assertTrue(e.getMessage().contains("directory " + usr), e.getMessage());
+        assertTrue(Files.exists(real));
+    }
 }
