@@ -1,6 +1,7 @@
 package io.slipway.image;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ final class ContainerfileBuilder {
         } catch (IOException e) {
             throw new SlipwayException("cannot build " + output + ": " + e.getMessage(), e);
         } finally {
-            ImageService.deleteTree(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 

@@ -5,6 +5,7 @@ import io.slipway.config.SlipwayConfig;
 import io.slipway.image.registry.CredentialStore;
 import io.slipway.image.registry.RegistryClient;
 import io.slipway.image.registry.RegistryHttp;
+import io.slipway.posix.FileTrees;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.channels.FileLock;
@@ -13,14 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 
 /**
  * What the runtime and the CLI call: {@link #ensure} turns an EDF's {@code image} into an
@@ -226,14 +225,14 @@ public final class ImageService {
                 BlobCache blobs = new BlobCache(dir.resolve("blobs"));
                 Path out = dir.resolve(resolved.digest().replace(':', '-') + ".sqsh");
                 ImageConfig config = pullAndSquash(client, resolved, blobs, out, out, name);
-                deleteTree(dir.resolve("blobs"));
+                FileTrees.deleteQuietly(dir.resolve("blobs"));
                 pulled = true;
                 return new ImportedImage(out, config);
             } finally {
                 // A failed pull leaves no directory behind; a good one is the caller's to discard.
                 Unfinished.done(dir);
                 if (!pulled) {
-                    deleteTree(dir);
+                    FileTrees.deleteQuietly(dir);
                 }
             }
         }
@@ -419,17 +418,6 @@ public final class ImageService {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // A leftover hidden temporary; prune removes it.
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(ImageService::deleteQuietly);
-        } catch (IOException ignored) {
-            // Best effort.
         }
     }
 }

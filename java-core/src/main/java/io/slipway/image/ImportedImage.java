@@ -1,5 +1,6 @@
 package io.slipway.image;
 
+import io.slipway.posix.FileTrees;
 import java.nio.file.Path;
 
 /** An image ready to start: its squashfs file and its configuration. */
@@ -18,7 +19,7 @@ public record ImportedImage(Path squashfs, ImageConfig config) {
     /** Deletes a cache-free image (call when the step ends); does nothing for a stored image. */
     public void discardIfEphemeral() {
         if (ephemeral()) {
-            ImageService.deleteTree(squashfs.getParent());
+            FileTrees.deleteQuietly(squashfs.getParent());
         }
     }
 }

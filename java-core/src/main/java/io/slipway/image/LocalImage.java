@@ -3,6 +3,7 @@ package io.slipway.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.SlipwayException;
+import io.slipway.posix.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
     @Override
     public void close() {
         if (temporary != null) {
-            ImageService.deleteTree(temporary);
+            FileTrees.deleteQuietly(temporary);
         }
     }
 
@@ -51,7 +52,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
         try {
             return fromLayout(tmp, tag, platform, "oci-archive:" + file + (tag.isEmpty() ? "" : ":" + tag), tmp);
         } catch (RuntimeException e) {
-            ImageService.deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw e;
         }
     }
@@ -85,10 +86,10 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
             String id = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(configBytes));
             return new LocalImage(name, id, ImageConfig.fromOciConfig(configBytes, name), layers, tmp);
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
-            ImageService.deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw new SlipwayException(name + ": not a docker-archive (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
-            ImageService.deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw e;
         }
     }
@@ -171,7 +172,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
             }
             return tmp;
         } catch (IOException e) {
-            ImageService.deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw new SlipwayException("cannot read archive " + file + ": " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package io.slipway.image;
 
+import io.slipway.posix.FileTrees;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,7 @@ final class Unfinished {
 
     private static void deleteAll() {
         for (Path p : PATHS) {
-            ImageService.deleteTree(p);
+            FileTrees.deleteQuietly(p);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.slipway.hooks.Stage;
 import io.slipway.hooks.When;
 import io.slipway.hooks.builtin.BuiltinHooks;
 import io.slipway.hooks.builtin.RootView;
+import io.slipway.posix.FileTrees;
 import io.slipway.posix.Posix;
 import java.io.File;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,7 +104,7 @@ public final class ContainerStarter {
             hookRunner.run(Stage.POSTSTOP, hooks, launch.state(Stage.POSTSTOP), launch.pid());
             return code;
         } finally {
-            deleteTree(dir);
+            FileTrees.deleteQuietly(dir);
         }
     }
 
@@ -345,7 +345,7 @@ public final class ContainerStarter {
                                 hooks.stream().filter(h -> h.stages().contains(Stage.POSTSTOP)).toList()).write(dir);
                         onExit = new Thread(() -> {
                             kill();
-                            deleteTree(dir);
+                            FileTrees.deleteQuietly(dir);
                         }, "kept-container-cleanup");
                         Runtime.getRuntime().addShutdownHook(onExit);
                     } else {
@@ -714,20 +714,6 @@ public final class ContainerStarter {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // Best effort.
-                }
-            });
-        } catch (IOException ignored) {
-            // Best effort.
-        }
-    }
-
     /**
      * Removes a kept container's runtime directory, its state file last, so that a removal cut
      * short can be done again. Retries for a while: a FUSE mount point may stay busy until its
@@ -737,7 +723,7 @@ public final class ContainerStarter {
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> list = Files.list(dir)) {
                 list.filter(p -> !p.getFileName().toString().equals(KeptState.FILE))
-                        .forEach(ContainerStarter::deleteTree);
+                        .forEach(FileTrees::deleteQuietly);
             } catch (NoSuchFileException e) {
                 return true;
             } catch (IOException ignored) {

@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,10 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A user's keys for the SSH hook, made once by {@code slipway ssh-keygen} and shared by all their
@@ -89,7 +88,7 @@ public record SshKeys(Path dir) {
             throw new SlipwayException("cannot make the SSH keys in " + dir + ": " + e.getMessage(), e);
         } finally {
             if (work != null) {
-                deleteTree(work);
+                FileTrees.deleteQuietly(work);
             }
         }
     }
@@ -112,13 +111,5 @@ public record SshKeys(Path dir) {
             throw new SlipwayException("interrupted while making SSH keys");
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // Best effort: a leftover .new- directory is harmless.
-        }
     }
 }

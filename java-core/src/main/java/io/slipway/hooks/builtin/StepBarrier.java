@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * A barrier between the nodes of a step through files in a directory they all see: each member
@@ -60,7 +59,7 @@ record StepBarrier(Path dir, int size, int member, String instance, Duration tim
             // Past the arrivals nobody waits on member 0: a late departure only leaves files behind,
             // which the next run of these ids removes as stale.
             if (waitFor(DEPARTURE).isEmpty()) {
-                removeTree(dir);
+                FileTrees.deleteQuietly(dir);
             }
         }
     }
@@ -143,19 +142,5 @@ record StepBarrier(Path dir, int size, int member, String instance, Duration tim
             out.add(i < names.size() ? names.get(i) + " (node " + i + ")" : "node " + i);
         }
         return (out.size() == 1 ? "" : "nodes ") + String.join(", ", out);
-    }
-
-    private static void removeTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // Another member's rename still in flight: best effort.
-                }
-            });
-        } catch (IOException ignored) {
-            // Best effort: the next run of these ids removes what is left as stale.
-        }
     }
 }
