@@ -72,12 +72,7 @@ public record HookRunner(Path libexec, Consumer<String> log, Consumer<String> no
         command.add(hook.path());
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
-        for (String e : hook.env()) {
-            int eq = e.indexOf('=');
-            if (eq > 0) {
-                pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
-            }
-        }
+        pb.environment().putAll(hook.envMap());
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p;
         try {

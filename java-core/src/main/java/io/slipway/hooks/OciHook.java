@@ -1,9 +1,11 @@
 package io.slipway.hooks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.EnvEntries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,6 +21,11 @@ import java.util.Set;
  */
 public record OciHook(Path file, ObjectNode hook, String path, List<String> args, List<String> env,
         Optional<Duration> timeout, When when, Set<Stage> stages) {
+
+    /** {@code env} as NAME to VALUE, in order; an entry without '=' is left out. */
+    public Map<String, String> envMap() {
+        return EnvEntries.toMap(env);
+    }
 
     public String name() {
         String n = file.getFileName().toString();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.slipway.EnvEntries;
 import io.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,14 +51,7 @@ public record ImageConfig(
 
     /** The environment as a map; a later entry for a name wins, as in a shell. */
     public Map<String, String> envMap() {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String entry : env) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                out.put(entry.substring(0, eq), entry.substring(eq + 1));
-            }
-        }
-        return out;
+        return EnvEntries.toMap(env);
     }
 
     /** The runtime part of an OCI / Docker image configuration blob ({@code .config}). */

@@ -85,7 +85,7 @@ public final class BuiltinHooks {
         for (OciHook h : hooks) {
             of(h).ifPresent(b -> {
                 try {
-                    out.addAll(b.preparedPaths(new HookPlan(h.args().subList(2, h.args().size()), envMap(h.env()),
+                    out.addAll(b.preparedPaths(new HookPlan(h.args().subList(2, h.args().size()), h.envMap(),
                             env, annotations, bundle)));
                 } catch (RuntimeException e) {
                     // The run of the hook reports it.
@@ -105,7 +105,7 @@ public final class BuiltinHooks {
     public static List<String> runInProcess(BuiltinHook builtin, OciHook hook, Stage stage, String state, long pid,
             Path libexec, Map<String, String> hostEnv) {
         boolean before = beforePivot(stage);
-        HookContext ctx = HookContext.of(stage, state, hook.args().subList(2, hook.args().size()), envMap(hook.env()),
+        HookContext ctx = HookContext.of(stage, state, hook.args().subList(2, hook.args().size()), hook.envMap(),
                 before ? Path.of("/proc/" + pid + "/root") : null, hostEnv);
         return run(builtin, ctx, before && libexec != null ? libexec : null, libexec, true);
     }
@@ -277,16 +277,5 @@ public final class BuiltinHooks {
 
     private static boolean beforePivot(Stage stage) {
         return stage == Stage.PRESTART || stage == Stage.CREATE_RUNTIME || stage == Stage.CREATE_CONTAINER;
-    }
-
-    static Map<String, String> envMap(List<String> env) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            if (eq > 0) {
-                out.put(e.substring(0, eq), e.substring(eq + 1));
-            }
-        }
-        return out;
     }
 }

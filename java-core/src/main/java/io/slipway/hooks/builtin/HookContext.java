@@ -2,11 +2,13 @@ package io.slipway.hooks.builtin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.EnvEntries;
 import io.slipway.SlipwayException;
 import io.slipway.hooks.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,14 +75,9 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
             JsonNode config = Files.exists(configFile) ? MAPPER.readTree(configFile.toFile()) : MAPPER.createObjectNode();
             Path rootfs = bundle.resolve(config.path("root").path("path").asText("rootfs"));
             Path view = viewPrefix == null ? rootfs : Path.of(viewPrefix + rootfs.toString());
-            Map<String, String> env = new LinkedHashMap<>();
-            for (JsonNode e : config.path("process").path("env")) {
-                String s = e.asText();
-                int eq = s.indexOf('=');
-                if (eq > 0) {
-                    env.put(s.substring(0, eq), s.substring(eq + 1));
-                }
-            }
+            List<String> entries = new ArrayList<>();
+            config.path("process").path("env").forEach(e -> entries.add(e.asText()));
+            Map<String, String> env = EnvEntries.toMap(entries);
             Map<String, String> annotations = new LinkedHashMap<>();
             JsonNode a = config.has("annotations") ? config.get("annotations") : state.path("annotations");
             a.fields().forEachRemaining(f -> annotations.put(f.getKey(), f.getValue().asText()));
