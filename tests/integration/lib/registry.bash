@@ -61,7 +61,7 @@ new_image() {
 
 # layer NAME: repack the bundle as a new layer of image NAME
 commit_layer() {
-    umoci repack --image "$WORK/oci:$1" "$WORK/bundle-$1" >/dev/null
+    umoci repack --refresh-bundle --image "$WORK/oci:$1" "$WORK/bundle-$1" >/dev/null
 }
 
 push_image() { # push_image NAME PORT REPO:TAG
