@@ -23,11 +23,15 @@ record BuilderCommands(String program, Path storage) {
         return Path.of(program).getFileName().toString().startsWith("podman");
     }
 
-    /** Builds {@code containerfile} with its directory as context; buildah writes {@code layout} directly. */
-    List<String> build(Path containerfile, Path layout, Optional<Path> authFile) {
+    /**
+     * Builds {@code containerfile} with its directory as context; buildah writes {@code layout}
+     * directly. {@code certDir} holds CA certificates ({@code *.crt}) trusted besides the system's.
+     */
+    List<String> build(Path containerfile, Path layout, Optional<Path> authFile, Optional<Path> certDir) {
         List<String> cmd = withStorage("build");
         cmd.addAll(List.of("--isolation=chroot", "--file", containerfile.toString()));
         authFile.ifPresent(a -> cmd.addAll(List.of("--authfile", a.toString())));
+        certDir.ifPresent(d -> cmd.addAll(List.of("--cert-dir", d.toString())));
         cmd.addAll(List.of("--tag", isPodman() ? PODMAN_TAG : "oci:" + layout, containerfile.getParent().toString()));
         return cmd;
     }

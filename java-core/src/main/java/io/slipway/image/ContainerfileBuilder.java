@@ -108,7 +108,7 @@ final class ContainerfileBuilder {
             boolean subordinate = checkSubordinateIds();
             Path layout = work.resolve("layout");
             ctx.listener().info("building " + out + " from " + recipe + " with " + commands.program());
-            run.execute("build", commands.build(recipe, layout, authFile), env, recipe, subordinate);
+            run.execute("build", commands.build(recipe, layout, authFile, certDir(work)), env, recipe, subordinate);
             Optional<List<String>> export = commands.export(layout);
             if (export.isPresent()) {
                 run.execute("push", export.get(), env, recipe, subordinate);
@@ -152,6 +152,17 @@ final class ContainerfileBuilder {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, json.get());
         return Optional.of(file);
+    }
+
+    /** image_ca_file as the builder takes extra CAs: a {@code .crt} file in a directory. */
+    private Optional<Path> certDir(Path work) throws IOException {
+        Optional<Path> ca = ctx.config().image().caFile();
+        if (ca.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = Files.createDirectory(work.resolve("certs"));
+        Files.copy(ca.get(), dir.resolve("image_ca_file.crt"));
+        return Optional.of(dir);
     }
 
     /** Warns an unprivileged user without subordinate ids; false then, so a failure can say why. */

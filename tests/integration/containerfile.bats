@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# Containerfile builds (EDF `containerfile`, `slipway image import --containerfile`) with rootless
+# buildah, as an unprivileged user with subordinate ids (useradd gives them): a base image from a
+# loopback registry listed in insecure_registries, a RUN step (chroot isolation), files owned by
+# a subordinate id (the build tree needs `buildah unshare` to go), one build for concurrent
+# callers, reuse of the built file by slipway run and srun --environment, a failing build leaving
+# nothing behind, and a build as root.
+#
+# Run: bats tests/integration/containerfile.bats (as root, after `make`; tests/setup/install-deps.sh).
+
+bats_require_minimum_version 1.5.0
+SLURM_TEST_USER=slipbuild
+load lib/spank
+
+setup_file() {
+    [ -x "$SPANK_REPO/build/bin/slipway" ] || { echo "build first: make" >&2; return 1; }
+    export T REPO=$SPANK_REPO
+    T=$(mktemp -d /tmp/slipway-containerfile-test.XXXXXX)
+    export WORK=$T
+    chmod 0755 "$T"
+    chmod 0666 /dev/fuse
+    slurm_user_setup
+    chmod -R a+rX "$REPO/build"
+
+    start_registry plain
+    export PORT
+    PORT=$(registry_port plain)
+    new_image base
+    spank_busybox_rootfs "$WORK/bundle-base/rootfs" "Slipway Base Linux"
+    commit_layer base
+    push_image base "$PORT" test/busybox:1
+    rm -rf "$WORK/bundle-base" "$WORK/oci"
+
+    mkdir -p "$T/recipe" "$T/bad"
+    # RUN needs chroot isolation; /owned belongs to a subordinate id, closed to the user outside.
+    cat > "$T/recipe/Containerfile" <<EOF2
+FROM 127.0.0.1:$PORT/test/busybox:1
+RUN echo "made by RUN" > /built && mkdir /owned && touch /owned/f && chown -R 1000:1000 /owned && chmod 0500 /owned
+ENV BUILT_VAR=from-containerfile
+EOF2
+    printf 'FROM 127.0.0.1:%s/test/busybox:1\nRUN echo failing on purpose; exit 3\n' "$PORT" > "$T/bad/Containerfile"
+    export CONF=$T/slipway.toml
+    printf 'insecure_registries = ["127.0.0.1:%s"]\n' "$PORT" > "$CONF"
+    echo "required $REPO/build/lib/slurm/spank_slipway.so config=$CONF" > "$T/plugstack.conf"
+    chmod -R a+rX "$T"
+    slurm_up --plugstack "$T/plugstack.conf"
+}
+
+teardown_file() {
+    slurm_down
+    stop_registry plain
+    [ -n "${T:-}" ] && rm -rf "$T"
+}
+
+setup() {
+    # Each test's images and temporary files, owned by the user.
+    OUT=$T/out-$BATS_TEST_NUMBER
+    mkdir -p "$OUT/tmp"
+    chown -R "$SLURM_TEST_USER" "$OUT"
+}
+
+teardown() {
+    spank_no_leftovers
+}
+
+# slipway as the test user, with this suite's configuration and TMPDIR
+sw() {
+    as_user env SLIPWAY_CONFIG="$CONF" TMPDIR="$OUT/tmp" "$REPO/build/bin/slipway" "$@"
+}
+
+# nothing_left DIR: no build tree in DIR/tmp, no temporary squashfs beside the images
+nothing_left() {
+    run ls -A "$1/tmp"
+    [ -z "$output" ] || { echo "left in $1/tmp: $output"; return 1; }
+    ! ls -A "$1" | grep -q '\.tmp-'
+}
+
+@test "slipway image import --containerfile builds with RUN and writes the squashfs and its configuration" {
+    run sw image import --containerfile "$T/recipe/Containerfile" -o "$OUT/built.sqsh"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "$OUT/built.sqsh" ]
+    [[ "$output" == *"STEP 2/3: RUN"* ]]
+    [ "$(unsquashfs -cat "$OUT/built.sqsh" built)" = "made by RUN" ]
+    grep -q 'BUILT_VAR=from-containerfile' "$OUT/built.sqsh.json"
+    nothing_left "$OUT"
+}
+
+@test "slipway run builds the EDF's missing image once; the next run uses the file" {
+    printf 'image = "%s"\ncontainerfile = "%s"\n' "$OUT/env.sqsh" "$T/recipe/Containerfile" > "$OUT/env.toml"
+    run sw run --environment="$OUT/env.toml" -- sh -c 'cat /built; echo $BUILT_VAR'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"building $OUT/env.sqsh from $T/recipe/Containerfile with buildah"* ]]
+    [ "${lines[-2]}" = "made by RUN" ]
+    [ "${lines[-1]}" = "from-containerfile" ]
+    local built; built=$(stat -c %Y.%i "$OUT/env.sqsh")
+    run sw run --environment="$OUT/env.toml" -- cat /built
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "made by RUN" ]
+    [ "$(stat -c %Y.%i "$OUT/env.sqsh")" = "$built" ]
+    nothing_left "$OUT"
+}
+
+@test "concurrent callers run one build and all use its image" {
+    local i pids=()
+    for i in 1 2 3; do
+        sw image import --containerfile "$T/recipe/Containerfile" -o "$OUT/shared.sqsh" > "$OUT/log-$i" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+    cat "$OUT"/log-*
+    [ "$(cat "$OUT"/log-* | grep -c '^STEP 1/3')" -eq 1 ]
+    [ "$(grep -h -x "$OUT/shared.sqsh" "$OUT"/log-* | wc -l)" -eq 3 ]
+    [ "$(unsquashfs -cat "$OUT/shared.sqsh" built)" = "made by RUN" ]
+    nothing_left "$OUT"
+}
+
+@test "a failing build names the Containerfile and the exit status and leaves nothing" {
+    printf 'image = "%s"\ncontainerfile = "%s"\n' "$OUT/bad.sqsh" "$T/bad/Containerfile" > "$OUT/bad.toml"
+    run sw run --environment="$OUT/bad.toml" -- true
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"failing on purpose"* ]]
+    [[ "$output" == *"building $T/bad/Containerfile failed: buildah build exited with status"* ]]
+    [ ! -e "$OUT/bad.sqsh" ] && [ ! -e "$OUT/bad.sqsh.json" ]
+    nothing_left "$OUT"
+    run sw image import --containerfile "$T/nowhere/Containerfile" -o "$OUT/none.sqsh"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"containerfile $T/nowhere/Containerfile (the recipe for $OUT/none.sqsh) does not exist"* ]]
+}
+
+@test "srun --environment builds the missing image on the node, then reuses it" {
+    local home; home=$(slurm_user_home)
+    printf 'image = "%s"\ncontainerfile = "%s"\n' "$OUT/srun.sqsh" "$T/recipe/Containerfile" > "$home/cf.toml"
+    chown "$SLURM_TEST_USER" "$home/cf.toml"
+    run as_user timeout 120 srun --environment=./cf.toml sh -c 'cat /built; echo $BUILT_VAR'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"STEP 2/3: RUN"* ]]
+    [[ "$output" == *"made by RUN"*"from-containerfile"* ]]
+    local built; built=$(stat -c %Y.%i "$OUT/srun.sqsh")
+    run as_user timeout 60 srun --environment=./cf.toml cat /built
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "made by RUN" ]
+    [ "$(stat -c %Y.%i "$OUT/srun.sqsh")" = "$built" ]
+    rm -f "$home/cf.toml"
+    # The step's TMPDIR is /tmp.
+    [ -z "$(find /tmp -maxdepth 1 -name 'slipway-build-*' -user "$SLURM_TEST_USER")" ]
+    nothing_left "$OUT"
+}
+
+@test "root builds too" {
+    run env SLIPWAY_CONFIG="$CONF" TMPDIR="$OUT/tmp" "$REPO/build/bin/slipway" image import \
+        --containerfile "$T/recipe/Containerfile" -o "$OUT/root.sqsh"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(unsquashfs -cat "$OUT/root.sqsh" built)" = "made by RUN" ]
+    nothing_left "$OUT"
+}
