@@ -131,6 +131,30 @@ nothing_left() {
     [[ "$output" == *"containerfile $T/nowhere/Containerfile (the recipe for $OUT/none.sqsh) does not exist"* ]]
 }
 
+@test "Ctrl-C during a build leaves nothing; the next build succeeds" {
+    mkdir -p "$OUT/slow"
+    printf 'FROM 127.0.0.1:%s/test/busybox:1\nRUN echo sleeping; sleep 600\n' "$PORT" > "$OUT/slow/Containerfile"
+    chmod -R a+rX "$OUT/slow"
+    setsid bash -c "$(declare -f as_user slurm_user_home sw); SLURM_TEST_USER=$SLURM_TEST_USER \
+        SLURM_CONF=$SLURM_CONF CONF=$CONF OUT=$OUT REPO=$REPO \
+        sw image import --containerfile $OUT/slow/Containerfile -o $OUT/slow.sqsh" > "$OUT/log" 2>&1 &
+    local pid=$!
+    until grep -q '^sleeping' "$OUT/log"; do
+        kill -0 "$pid" || { cat "$OUT/log"; return 1; }
+        sleep 0.2
+    done
+    kill -INT -- "-$pid"
+    wait "$pid" || true
+    cat "$OUT/log"
+    [ ! -e "$OUT/slow.sqsh" ]
+    nothing_left "$OUT"
+    printf 'FROM 127.0.0.1:%s/test/busybox:1\nRUN echo quick\n' "$PORT" > "$OUT/slow/Containerfile"
+    run sw image import --containerfile "$OUT/slow/Containerfile" -o "$OUT/slow.sqsh"
+    [ "$status" -eq 0 ]
+    [ -f "$OUT/slow.sqsh" ]
+    nothing_left "$OUT"
+}
+
 @test "srun --environment builds the missing image on the node, then reuses it" {
     local home; home=$(slurm_user_home)
     printf 'image = "%s"\ncontainerfile = "%s"\n' "$OUT/srun.sqsh" "$T/recipe/Containerfile" > "$home/cf.toml"
