@@ -20,6 +20,13 @@ setup_file() {
     chmod 0755 "$T"
     chmod 0666 /dev/fuse
     slurm_user_setup
+    # Rootless buildah maps the image's other ids onto the user's subordinate ids; useradd gives
+    # ranges on Debian 12, but not where /etc/subuid was missing.
+    grep -q "^$SLURM_TEST_USER:" /etc/subuid /etc/subgid 2>/dev/null \
+        || usermod --add-subuids 1900000000-1900065535 --add-subgids 1900000000-1900065535 "$SLURM_TEST_USER"
+    # A user without subordinate ids, for the error an administrator must act on.
+    export NOSUB_USER=slipnosub
+    id "$NOSUB_USER" >/dev/null 2>&1 || useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$NOSUB_USER"
     chmod -R a+rX "$REPO/build"
 
     start_registry plain
@@ -173,6 +180,20 @@ nothing_left() {
     rm -f "$home/cf.toml"
     # The step's TMPDIR is /tmp.
     [ -z "$(find /tmp -maxdepth 1 -name 'slipway-build-*' -user "$SLURM_TEST_USER")" ]
+    nothing_left "$OUT"
+}
+
+@test "without subordinate ids, RUN fails with what the administrator must add" {
+    ! grep -q "^$NOSUB_USER:" /etc/subuid
+    chown "$NOSUB_USER" "$OUT" "$OUT/tmp"
+    run runuser -u "$NOSUB_USER" -- env -i PATH=/usr/bin:/bin HOME="/home/$NOSUB_USER" USER="$NOSUB_USER" \
+        SLIPWAY_CONFIG="$CONF" TMPDIR="$OUT/tmp" "$REPO/build/bin/slipway" image import \
+        --containerfile "$T/recipe/Containerfile" -o "$OUT/nosub.sqsh"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"warning: no subordinate ids for $NOSUB_USER in /etc/subuid and /etc/subgid"* ]]
+    [[ "$output" == *"exited with status"*"usermod --add-subuids"* ]]
+    [ ! -e "$OUT/nosub.sqsh" ]
     nothing_left "$OUT"
 }
 
