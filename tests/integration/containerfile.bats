@@ -56,6 +56,7 @@ EOF2
 teardown_file() {
     slurm_down
     stop_registry plain
+    stop_registry tls
     [ -n "${T:-}" ] && rm -rf "$T"
 }
 
@@ -194,6 +195,35 @@ nothing_left() {
     [[ "$output" == *"warning: no subordinate ids for $NOSUB_USER in /etc/subuid and /etc/subgid"* ]]
     [[ "$output" == *"exited with status"*"usermod --add-subuids"* ]]
     [ ! -e "$OUT/nosub.sqsh" ]
+    nothing_left "$OUT"
+}
+
+@test "a base behind TLS with a private CA and basic auth: image_ca_file and the user's Enroot credentials reach the build" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+    htpasswd -Bbn alice s3cr3t-pw > "$T/htpasswd"
+    start_registry tls "  tls: {certificate: $T/cert.pem, key: $T/key.pem}" \
+        "auth: {htpasswd: {realm: test, path: $T/htpasswd}}"
+    local tport; tport=$(registry_port tls)
+    skopeo copy -q --src-tls-verify=false --dest-creds alice:s3cr3t-pw --dest-tls-verify=false \
+        "docker://127.0.0.1:$PORT/test/busybox:1" "docker://127.0.0.1:$tport/private/busybox:1"
+    chmod a+r "$T/cert.pem"
+    printf 'image_ca_file = "%s"\n' "$T/cert.pem" > "$OUT/tls.toml"
+    mkdir -p "$OUT/private"
+    printf 'FROM 127.0.0.1:%s/private/busybox:1\nRUN echo private > /built\n' "$tport" > "$OUT/private/Containerfile"
+    local home creds; home=$(slurm_user_home); creds=$home/.config/enroot/.credentials
+    runuser -u "$SLURM_TEST_USER" -- mkdir -p "$(dirname "$creds")"
+    printf 'machine 127.0.0.1:%s login alice password s3cr3t-pw\n' "$tport" > "$creds"
+    chown "$SLURM_TEST_USER" "$creds" && chmod 0600 "$creds"
+    chmod -R a+rX "$OUT/tls.toml" "$OUT/private"
+    run as_user env SLIPWAY_CONFIG="$OUT/tls.toml" TMPDIR="$OUT/tmp" "$REPO/build/bin/slipway" image import \
+        --containerfile "$OUT/private/Containerfile" -o "$OUT/private.sqsh"
+    rm -f "$creds"
+    stop_registry tls
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(unsquashfs -cat "$OUT/private.sqsh" built)" = private ]
+    [[ "$output" != *s3cr3t* ]]
     nothing_left "$OUT"
 }
 
