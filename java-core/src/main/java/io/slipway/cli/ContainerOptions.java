@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Option;
 
@@ -87,8 +88,8 @@ final class ContainerOptions {
     <T> T launch(CliContext context, Writability writability, List<String> command, boolean kept, Launch<T> launch) {
         try (ProgressListener progress = ProgressListener.onStderr(context)) {
             ImageService service = ImageCommand.service(context, progress, null);
-            return launch(context, reference -> {
-                ImportedImage imported = service.ensure(reference);
+            return launch(context, (reference, containerfile) -> {
+                ImportedImage imported = service.ensure(reference, containerfile);
                 progress.finish();
                 return imported;
             }, writability, command, kept, launch);
@@ -108,14 +109,15 @@ final class ContainerOptions {
             if (reference == null || reference.isEmpty()) {
                 throw new SlipwayException("the EDF names no image; give --image");
             }
-            imported = images.resolve(reference);
+            // The EDF's recipe builds the EDF's image only, not an --image given instead.
+            imported = images.resolve(reference, image != null ? Optional.empty() : Edfs.containerfile(loaded, edfContext));
             ResolvedEdf resolved = Edfs.resolve(loaded, imported.config().envMap(), edfContext);
             request = ContainerRequest.of(resolved, command);
         } else {
             if (image == null) {
                 throw new SlipwayException("give --environment or --image");
             }
-            imported = images.resolve(image);
+            imported = images.resolve(image, Optional.empty());
             request = new ContainerRequest(image, null, true, true, List.of(), List.of(), Map.of(), Map.of(), command);
         }
         request = applyTo(request, writability, context.cwd());

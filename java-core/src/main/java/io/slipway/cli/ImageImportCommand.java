@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.SlipwayException;
 import io.slipway.image.ImageService;
 import io.slipway.image.ImportedImage;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ final class ImageImportCommand implements Runnable {
 
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "REF", description = "The image to import.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REF",
+            description = "The image to import (none with --containerfile).")
     String reference;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -29,7 +31,8 @@ final class ImageImportCommand implements Runnable {
     String platform;
 
     @Option(names = "--containerfile", paramLabel = "FILE",
-            description = "Build from this Containerfile with buildah/podman when -o FILE does not exist.")
+            description = "Build the image from this Containerfile with buildah/podman into -o FILE, unless "
+                    + "FILE exists already.")
     Path containerfile;
 
     ImageImportCommand(CliContext context) {
@@ -43,10 +46,12 @@ final class ImageImportCommand implements Runnable {
             ImageService service = ImageCommand.service(context, progress, platform);
             ImportedImage image;
             if (containerfile != null) {
-                if (output == null) {
-                    throw new io.slipway.SlipwayException("--containerfile needs -o FILE (where the image is written)");
+                if (output == null || reference != null) {
+                    throw new SlipwayException("--containerfile needs -o FILE (where the image is written) and no REF");
                 }
                 image = service.ensure(context.cwd().resolve(output).toString(), Optional.of(containerfile));
+            } else if (reference == null) {
+                throw new SlipwayException("give the image to import (REF), or --containerfile FILE -o OUT");
             } else if (output != null) {
                 image = service.importTo(reference, output);
             } else {

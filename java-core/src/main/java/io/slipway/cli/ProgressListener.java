@@ -57,6 +57,13 @@ public final class ProgressListener implements ImportListener, AutoCloseable {
     }
 
     @Override
+    public synchronized void buildOutput(String line) {
+        clear();
+        err.println(line);
+        err.flush();
+    }
+
+    @Override
     public synchronized void warning(String message) {
         clear();
         err.println("slipway: warning: " + message);

@@ -64,6 +64,21 @@ final class EdfResolver {
         throw noImage(loaded);
     }
 
+    /**
+     * The recipe to build the image from, known before the image is: the last file that sets
+     * {@code containerfile} decides ("" unsets it), expanded with the host variables only.
+     */
+    static String containerfile(LoadedEdf loaded, Variables variables, Path cwd) {
+        for (int i = loaded.layers().size() - 1; i >= 0; i--) {
+            Located recipe = loaded.layers().get(i).containerfile();
+            if (recipe != null) {
+                String value = expand(recipe, Variables.ofHost(variables.host()));
+                return value.isEmpty() ? null : hostPath(value, true, cwd);
+            }
+        }
+        return null;
+    }
+
     static String expand(Located value, Variables variables) {
         try {
             return Expander.expand(value.text(), variables);

@@ -55,6 +55,15 @@ public final class Edfs {
     }
 
     /**
+     * The {@code containerfile} of {@code loaded} (absolute), or empty: with {@link #image}, what
+     * the runtime needs to build a missing image file before resolving the rest.
+     */
+    public static java.util.Optional<Path> containerfile(LoadedEdf loaded, Context context) {
+        String recipe = EdfResolver.containerfile(loaded, Variables.ofHost(context.environment()), context.cwd());
+        return java.util.Optional.ofNullable(recipe).map(Path::of);
+    }
+
+    /**
      * The submission-time check: resolves with the host environment only. A variable the host
      * lacks may come from the image, which is not known yet, so it expands to "" here and its name
      * is returned; when such names exist, an error found after expanding them is left for the node

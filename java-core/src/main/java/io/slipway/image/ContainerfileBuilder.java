@@ -2,20 +2,32 @@ package io.slipway.image;
 
 import io.slipway.SlipwayException;
 import io.slipway.posix.FileTrees;
+import io.slipway.posix.Posix;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Builds an EDF's {@code containerfile} with buildah or podman (paper section V-D) into an
- * {@code oci-archive}, imports it and writes the squashfs at the EDF's {@code image} path. The
- * build context is the Containerfile's directory; build output streams to the user through the
- * listener, line by line.
+ * Builds an EDF's {@code containerfile} with buildah or podman (paper section V-D) and writes the
+ * squashfs at the EDF's {@code image} path, once: concurrent callers (tasks, nodes) wait on a lock
+ * beside that path and reuse the file. The build runs as the calling user with chroot isolation
+ * and a private vfs storage in a temporary directory that goes with the build, whatever its end;
+ * the builder's output streams to the user line by line.
  */
 final class ContainerfileBuilder {
 
@@ -27,76 +39,268 @@ final class ContainerfileBuilder {
         this.service = service;
     }
 
-    ImportedImage build(Path containerfile, Path output) {
-        Path file = ctx.cwd().resolve(containerfile).normalize();
-        if (!Files.isRegularFile(file)) {
-            throw new SlipwayException("containerfile " + file + " does not exist");
+    ImportedImage build(Path containerfile, Path image) {
+        Path recipe = ctx.cwd().resolve(containerfile).normalize();
+        Path out = ctx.cwd().resolve(image).normalize();
+        if (!Files.isRegularFile(recipe)) {
+            throw new SlipwayException("containerfile " + recipe + " (the recipe for " + out + ") does not exist"
+                    + (Files.exists(recipe) ? " as a regular file" : ""));
         }
-        String builder = ctx.config().image().builder();
-        Path work;
-        try {
-            work = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".slipway-build-");
-        } catch (IOException e) {
-            throw new SlipwayException("cannot build " + output + ": " + e.getMessage(), e);
+        if (!Files.isDirectory(out.getParent())) {
+            throw new SlipwayException("cannot build " + out + " from " + recipe + ": the directory " + out.getParent()
+                    + " does not exist");
         }
+        FileLock lock = lockBeside(out);
         try {
-            Path archive = work.resolve("image.tar");
-            List<String> cmd = new ArrayList<>(List.of(builder, "build", "--file", file.toString()));
-            if (builder.endsWith("buildah")) {
-                cmd.add("--isolation=chroot");
+            if (Files.isRegularFile(out)) {
+                ctx.listener().info(out + " was built meanwhile; using it");
+            } else {
+                return buildLocked(recipe, out);
             }
-            cmd.addAll(List.of("--tag", "oci-archive:" + archive, file.getParent().toString()));
-            if (builder.endsWith("podman")) {
-                cmd.removeIf(a -> a.startsWith("oci-archive:"));
-                cmd.add(cmd.indexOf("--tag") + 1, "localhost/slipway-build-" + ProcessHandle.current().pid());
-            }
-            ctx.listener().info("building " + output + " from " + file + " with " + builder);
-            run(cmd, work);
-            if (builder.endsWith("podman")) {
-                run(List.of(builder, "save", "--format", "oci-archive", "-o", archive.toString(),
-                        "localhost/slipway-build-" + ProcessHandle.current().pid()), work);
-                run(List.of(builder, "rmi", "localhost/slipway-build-" + ProcessHandle.current().pid()), work);
-            }
-            ImportedImage imported = service.ensure(new ImageSource.OciArchive(archive, ""));
-            Path tmp = work.resolve("out.sqsh");
-            Files.copy(imported.squashfs(), tmp, StandardCopyOption.REPLACE_EXISTING);
-            imported.config().writeBeside(output);
-            Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
-            imported.discardIfEphemeral();
-            return new ImportedImage(output, imported.config());
-        } catch (IOException e) {
-            throw new SlipwayException("cannot build " + output + ": " + e.getMessage(), e);
         } finally {
-            FileTrees.deleteQuietly(work);
+            ImageStore.unlock(lock);
+        }
+        return new ImportedImage(out, ImageConfig.readBeside(out).orElse(ImageConfig.empty()));
+    }
+
+    /** The lock of one image path: {@code .NAME.lock} beside it, held for the whole build. */
+    private FileLock lockBeside(Path out) {
+        Path lockFile = out.resolveSibling("." + out.getFileName() + ".lock");
+        try {
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                FileLock lock = ch.tryLock();
+                if (lock == null) {
+                    ctx.listener().info("waiting for another build of " + out);
+                    lock = ch.lock();
+                }
+                return lock;
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new SlipwayException("cannot lock " + lockFile + " to build " + out + ": " + e.getMessage(), e);
         }
     }
 
-    private void run(List<String> cmd, Path work) {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.clear();
-        env.putAll(ctx.env());
-        env.putIfAbsent("TMPDIR", work.toString());
+    private ImportedImage buildLocked(Path recipe, Path out) {
+        String key = keyOf(out);
+        Path base = temporaryBase();
+        String program = ctx.config().image().builder();
+        // Only a killed build of this image on this node can have left these: its lock is ours.
+        sweep(base, key, program);
+        deleteStaleSquashfs(out);
+        Path work;
         try {
-            Process p = pb.start();
-            try (InputStream in = p.getInputStream()) {
-                var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    ctx.listener().info(line);
-                }
+            work = Files.createTempDirectory(base, "slipway-build-" + key + "-");
+        } catch (IOException e) {
+            throw new SlipwayException("cannot create a build directory in " + base + ": " + e.getMessage(), e);
+        }
+        BuilderCommands commands = new BuilderCommands(program, work.resolve("storage"));
+        Path squashfs = out.resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        BuildRun run = new BuildRun(commands, work, squashfs);
+        Thread onSignal = new Thread(run::abandon, "slipway-build-cleanup");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            Map<String, String> env = buildEnvironment(work);
+            Optional<Path> authFile = writeAuthFile(recipe, work);
+            boolean subordinate = checkSubordinateIds();
+            Path layout = work.resolve("layout");
+            ctx.listener().info("building " + out + " from " + recipe + " with " + commands.program());
+            run.execute("build", commands.build(recipe, layout, authFile, certDir(work)), env, recipe, subordinate);
+            Optional<List<String>> export = commands.export(layout);
+            if (export.isPresent()) {
+                run.execute("push", export.get(), env, recipe, subordinate);
             }
-            int rc = p.waitFor();
-            if (rc != 0) {
-                throw new SlipwayException(cmd.get(0) + " " + cmd.get(1) + " failed with exit status " + rc
-                        + " (its output is above)");
+            try (LocalImage built = LocalImage.ociDirectory(layout, "", ctx.platform())) {
+                service.squash(built.layersTopFirst(), squashfs, recipe.toString());
+                built.config().writeBeside(out);
+                Files.move(squashfs, out, StandardCopyOption.ATOMIC_MOVE);
+                return new ImportedImage(out, built.config());
             }
         } catch (IOException e) {
-            throw new SlipwayException("cannot run " + cmd.get(0) + " (install buildah or podman, or set image_builder): "
-                    + e.getMessage(), e);
+            throw new SlipwayException("cannot build " + out + " from " + recipe + ": " + e.getMessage(), e);
+        } finally {
+            run.cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs anyway; cleanUp is idempotent.
+            }
+        }
+    }
+
+    private Map<String, String> buildEnvironment(Path work) throws IOException {
+        Path tmp = Files.createDirectory(work.resolve("tmp"));
+        Path registries = work.resolve("registries.conf");
+        Files.writeString(registries, BuildRegistries.conf(ctx.config().insecureRegistries()));
+        Map<String, String> env = new java.util.HashMap<>(ctx.env());
+        // The builder's large temporaries (layer diffs, the committed image) stay in the build tree.
+        env.put("TMPDIR", tmp.toString());
+        env.put("CONTAINERS_REGISTRIES_CONF", registries.toString());
+        return env;
+    }
+
+    /** A 0600 auth.json in the build tree with what Slipway knows for the recipe's registries. */
+    private Optional<Path> writeAuthFile(Path recipe, Path work) throws IOException {
+        Optional<String> json = BuildAuth.authJson(BaseImages.registries(Files.readString(recipe)), service.credentials());
+        if (json.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = Files.createFile(work.resolve("auth.json"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, json.get());
+        return Optional.of(file);
+    }
+
+    /** image_ca_file as the builder takes extra CAs: a {@code .crt} file in a directory. */
+    private Optional<Path> certDir(Path work) throws IOException {
+        Optional<Path> ca = ctx.config().image().caFile();
+        if (ca.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = Files.createDirectory(work.resolve("certs"));
+        Files.copy(ca.get(), dir.resolve("image_ca_file.crt"));
+        return Optional.of(dir);
+    }
+
+    /** Warns an unprivileged user without subordinate ids; false then, so a failure can say why. */
+    private boolean checkSubordinateIds() {
+        int uid = Posix.getuid();
+        if (uid == 0) {
+            return true;
+        }
+        String user = ctx.env().getOrDefault("USER", ctx.env().getOrDefault("LOGNAME", Integer.toString(uid)));
+        if (SubordinateIds.present(Path.of("/etc"), user, uid)) {
+            return true;
+        }
+        ctx.listener().warning("no subordinate ids for " + user + " in /etc/subuid and /etc/subgid: RUN steps will fail; "
+                + SubordinateIds.advice(user));
+        return false;
+    }
+
+    private Path temporaryBase() {
+        String tmp = ctx.env().getOrDefault("TMPDIR", "");
+        return Path.of(tmp.isEmpty() ? "/tmp" : tmp);
+    }
+
+    private void sweep(Path base, String key, String program) {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(base, "slipway-build-" + key + "-*")) {
+            for (Path dir : stale) {
+                removeTree(dir, new BuilderCommands(program, dir.resolve("storage")));
+            }
+        } catch (IOException ignored) {
+            // Nothing to sweep, or nothing we may sweep.
+        }
+    }
+
+    private static void deleteStaleSquashfs(Path out) {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(out.getParent(), "." + out.getFileName() + ".tmp-*")) {
+            stale.forEach(ImageService::deleteQuietly);
+        } catch (IOException ignored) {
+            // Nothing to delete.
+        }
+    }
+
+    /** Stable for one image path, so a later build of it finds what a killed one left. */
+    private static String keyOf(Path out) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(out.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Removes a build tree, in the builder's user namespace when plain removal cannot. */
+    private void removeTree(Path dir, BuilderCommands commands) {
+        FileTrees.deleteQuietly(dir);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(commands.removeInNamespace(dir)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor();
+        } catch (IOException e) {
+            // Reported below.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SlipwayException("interrupted while building", e);
+        }
+        if (Files.exists(dir)) {
+            ctx.listener().warning("cannot remove the build directory " + dir + "; remove it with `"
+                    + commands.program() + " unshare rm -rf " + dir + "`");
+        }
+    }
+
+    /**
+     * The processes and files of one build. {@link #cleanUp} runs when the build ends; on SIGTERM
+     * or Ctrl-C the JVM skips that {@code finally}, so {@link #abandon} (a shutdown hook) stops
+     * the builder and does it.
+     */
+    private final class BuildRun {
+        private final BuilderCommands commands;
+        private final Path work;
+        private final Path squashfs;
+        private volatile Process process;
+        private boolean cleaned;
+
+        BuildRun(BuilderCommands commands, Path work, Path squashfs) {
+            this.commands = commands;
+            this.work = work;
+            this.squashfs = squashfs;
+        }
+
+        void execute(String step, List<String> cmd, Map<String, String> env, Path recipe, boolean subordinate) {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(work.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            int rc;
+            try {
+                process = pb.start();
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        ctx.listener().buildOutput(line);
+                    }
+                }
+                rc = process.waitFor();
+            } catch (IOException e) {
+                throw new SlipwayException("cannot run " + cmd.get(0) + " to build " + recipe + " (image_builder; install"
+                        + " the Debian package buildah or podman): " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SlipwayException("interrupted while building " + recipe, e);
+            }
+            if (rc != 0) {
+                throw new SlipwayException("building " + recipe + " failed: " + Path.of(cmd.get(0)).getFileName() + " "
+                        + step + " exited with status " + rc + " (its output is above)"
+                        + (subordinate ? "" : "; " + SubordinateIds.advice(ctx.env().getOrDefault("USER", "the user"))));
+            }
+        }
+
+        synchronized void cleanUp() {
+            if (cleaned) {
+                return;
+            }
+            cleaned = true;
+            ImageService.deleteQuietly(squashfs);
+            removeTree(work, commands);
+        }
+
+        void abandon() {
+            Process p = process;
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            cleanUp();
         }
     }
 }

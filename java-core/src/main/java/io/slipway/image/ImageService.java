@@ -178,7 +178,7 @@ public final class ImageService {
         return http;
     }
 
-    private CredentialStore credentials() {
+    CredentialStore credentials() {
         if (credentials == null) {
             credentials = CredentialStore.load(ctx.env(), listener::warning);
         }

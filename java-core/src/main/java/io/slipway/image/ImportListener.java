@@ -11,6 +11,11 @@ public interface ImportListener {
     /** Something the user should know once (cache-free mode, a waiting lock, a build step). */
     default void info(String message) {}
 
+    /** One line of a Containerfile build's output (buildah or podman), as it comes. */
+    default void buildOutput(String line) {
+        info(line);
+    }
+
     /** Something that is probably wrong but does not stop the import. */
     default void warning(String message) {}
 

@@ -86,7 +86,7 @@ final class StepContainer {
         int downloads;
         try (ProgressListener progress = new ProgressListener(err, false)) {
             imported = new ImageService(new ImageService.Context(env, request.cwd(), config, Platform.ofThisMachine(),
-                    progress)).ensure(reference);
+                    progress)).ensure(reference, Edfs.containerfile(loaded, context));
             progress.finish();
             downloads = progress.layersDownloaded();
         }
