@@ -64,7 +64,7 @@ $(BUILD)/share/slipway/slipway.jar: $(JAR)
 $(BUILD)/lib/slipway/libslipway.so: spank-c/natives.c $(JAR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -I$(HEADERS) \
-		-o $@ spank-c/natives.c
+		-o $@ spank-c/natives.c -ldl -lpthread
 
 $(PLUGIN): $(PLUGIN_SRC) spank-c/plugin.h spank-c/json.h spank-c/fdio.h spank-c/spank_slipway.lds
 	@mkdir -p $(dir $@)

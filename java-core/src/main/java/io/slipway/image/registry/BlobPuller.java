@@ -1,6 +1,7 @@
 package io.slipway.image.registry;
 
 import io.slipway.image.Descriptor;
+import io.slipway.posix.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,9 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
@@ -34,7 +33,12 @@ final class BlobPuller {
     }
 
     void pull() {
-        MessageDigest sha = newDigest();
+        try (Sha256 sha = Sha256.create()) {
+            pull(sha);
+        }
+    }
+
+    private void pull(Sha256 sha) {
         long[] written = {0};
         try {
             Files.deleteIfExists(target);
@@ -45,7 +49,7 @@ final class BlobPuller {
             transfer(sha, written);
             return null;
         });
-        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        String actual = sha.ociDigest();
         if (!actual.equals(blob.digest()) || (blob.size() >= 0 && written[0] != blob.size())) {
             try {
                 Files.deleteIfExists(target);
@@ -58,7 +62,7 @@ final class BlobPuller {
         }
     }
 
-    private void transfer(MessageDigest sha, long[] written) throws IOException, InterruptedException {
+    private void transfer(Sha256 sha, long[] written) throws IOException, InterruptedException {
         Map<String, String> headers = new HashMap<>();
         if (written[0] > 0) {
             headers.put("Range", "bytes=" + written[0] + "-");
@@ -96,14 +100,6 @@ final class BlobPuller {
         }
         if (blob.size() >= 0 && written[0] < blob.size()) {
             throw new IOException("connection closed after " + written[0] + " of " + blob.size() + " bytes");
-        }
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
