@@ -9,7 +9,7 @@ packages=(
     # test harness
     bats curl ca-certificates procps python3 bc util-linux jq
     # squashfs images: tar2sqfs streams merged layers into squashfs; squashfuse mounts them
-    squashfs-tools squashfs-tools-ng squashfuse fuse3 fuse-overlayfs zstd
+    squashfs-tools squashfs-tools-ng squashfuse fuse3 fuse-overlayfs zstd isal
     # registry and test images for the import tests
     docker-registry skopeo umoci busybox-static apache2-utils openssl
     # Containerfile builds and the import benchmark
