@@ -54,6 +54,27 @@ printf 'runtime_path = "%s/run"\nhooks_dirs = []\n' "$tmp" > "$tmp/start.toml"
 start="{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":$(id -u),\"gid\":$(id -g),\"local_tasks\":1,\"node\":\"n\"}}"
 plugin "$start" "$tmp/fake"
 
+# An image import, cold (pull and squash) then warm, from a loopback registry of one tiny image
+# served by the jar itself (no registry needs to be installed where this runs).
+mkfifo "$tmp/registry.in"
+"$java" -cp "$jar" io.slipway.cli.CdsTrainingRegistry < "$tmp/registry.in" > "$tmp/registry.port" 2>/dev/null &
+exec 9> "$tmp/registry.in"
+for _ in $(seq 100); do [ -s "$tmp/registry.port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/registry.port" 2>/dev/null || true)
+if [ -n "$port" ]; then
+    printf 'insecure_registries = ["127.0.0.1:%s"]\n' "$port" > "$tmp/registry.toml"
+    mkdir -p "$tmp/store"
+    for _ in cold warm; do
+        n=$((n + 1))
+        EDF_IMAGESTORE="$tmp/store" HOME="$tmp" USER=cds SLIPWAY_CONFIG="$tmp/registry.toml" \
+            "$java" -Xshare:off -XX:DumpLoadedClassList="$tmp/classes.$n" -cp "$jar" \
+            -Dslipway.native.library="$prefix/lib/slipway/libslipway.so" \
+            io.slipway.cli.Main image import "127.0.0.1:$port/train/img:1" >/dev/null 2>&1 || true
+    done
+fi
+exec 9>&-
+wait
+
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"
 "$java" -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$archive" \

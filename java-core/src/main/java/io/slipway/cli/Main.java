@@ -1,6 +1,7 @@
 package io.slipway.cli;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -36,7 +37,11 @@ public final class Main implements Runnable {
         int status = execute(context, args);
         context.out().flush();
         context.err().flush();
-        System.exit(status);
+        System.out.flush();
+        System.err.flush();
+        // Every command has finished its cleanup by now (finally blocks, kept containers handed
+        // over); the shutdown hooks only matter when a signal ends the JVM early.
+        Posix.exitNow(status);
     }
 
     public static int execute(CliContext context, String... args) {

@@ -7,7 +7,6 @@ import io.slipway.image.registry.RegistryClient;
 import io.slipway.image.registry.RegistryHttp;
 import io.slipway.posix.FileTrees;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ public final class ImageService {
 
     private final Context ctx;
     private final ImportListener listener;
-    private HttpClient http;
+    private RegistryHttp http;
     private CredentialStore credentials;
     private Optional<ImageStore> store;
     private boolean storeResolved;
@@ -171,9 +170,9 @@ public final class ImageService {
         }
     }
 
-    HttpClient http() {
+    RegistryHttp http() {
         if (http == null) {
-            http = RegistryHttp.client(ctx.config().image().caFile(), ctx.env(), Duration.ofSeconds(30));
+            http = new RegistryHttp(ctx.config().image().caFile(), ctx.env(), Duration.ofSeconds(30));
         }
         return http;
     }
@@ -188,7 +187,7 @@ public final class ImageService {
     RegistryClient client(ImageReference ref) {
         boolean insecure = ctx.config().insecureRegistries().contains(ref.registry());
         var s = ctx.config().image();
-        return new RegistryClient(http(), ref, insecure, credentials(),
+        return new RegistryClient(http(), ref, insecure, this::credentials,
                 new RegistryClient.Settings(s.transferAttempts(), Duration.ofMillis(500), Duration.ofSeconds(60)));
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * The one entry to a registry for one repository: it authenticates (anonymous, Bearer token
@@ -32,20 +33,37 @@ public final class RegistryClient {
     /** A fetched manifest or index: its bytes, content type and digest (sha256 of the bytes). */
     public record FetchedManifest(byte[] body, String contentType, String digest) {}
 
-    private final HttpClient http;
+    private final RegistryHttp http;
     private final ImageReference image;
     private final String base;
-    private final CredentialStore credentials;
+    private final Supplier<CredentialStore> credentialSource;
+    private CredentialStore credentials;
     private final Settings settings;
     private volatile String authorization;
 
-    public RegistryClient(HttpClient http, ImageReference image, boolean insecure, CredentialStore credentials,
+    public RegistryClient(RegistryHttp http, ImageReference image, boolean insecure, CredentialStore credentials,
             Settings settings) {
+        this(http, image, insecure, () -> credentials, settings);
+    }
+
+    /**
+     * {@code credentials} is asked on the first 401 only: an anonymous pull (and a warm import
+     * of a public image) never reads the user's credential files.
+     */
+    public RegistryClient(RegistryHttp http, ImageReference image, boolean insecure,
+            Supplier<CredentialStore> credentials, Settings settings) {
         this.http = http;
         this.image = image;
         this.base = (insecure ? "http://" : "https://") + image.registry() + "/v2/" + image.repository();
-        this.credentials = credentials;
+        this.credentialSource = credentials;
         this.settings = settings;
+    }
+
+    private synchronized CredentialStore credentials() {
+        if (credentials == null) {
+            credentials = credentialSource.get();
+        }
+        return credentials;
     }
 
     public ImageReference image() {
@@ -92,7 +110,7 @@ public final class RegistryClient {
             if (auth != null && sameHost) {
                 req.header("Authorization", auth);
             }
-            HttpResponse<InputStream> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> resp = http.forUri(current).send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             int status = resp.statusCode();
             if (status == 401 && sameHost && !authenticated) {
                 List<String> challenges = resp.headers().allValues("WWW-Authenticate");
@@ -120,14 +138,14 @@ public final class RegistryClient {
         if (authorization != null && !authorization.equals(failed)) {
             return; // Another thread refreshed it meanwhile.
         }
-        Credential credential = credentials.find(image.registry(), image.user()).orElse(null);
+        Credential credential = credentials().find(image.registry(), image.user()).orElse(null);
         for (String header : headers) {
             for (AuthChallenge c : AuthChallenge.parse(header)) {
                 if (c.scheme().equals("bearer")) {
                     String realmHost = URI.create(c.param("realm")).getHost();
                     Credential forRealm = credential;
                     if (realmHost != null) {
-                        forRealm = credentials.find(realmHost, image.user()).orElse(credential);
+                        forRealm = credentials().find(realmHost, image.user()).orElse(credential);
                     }
                     authorization = "Bearer " + new TokenFetcher(this, c, forRealm).fetch();
                     return;
@@ -152,7 +170,7 @@ public final class RegistryClient {
     }
 
     RegistryException denied(Credential known) {
-        Credential credential = known != null ? known : credentials.find(image.registry(), image.user()).orElse(null);
+        Credential credential = known != null ? known : credentials().find(image.registry(), image.user()).orElse(null);
         return new RegistryException(describe() + ": access denied"
                 + (credential == null ? " for anonymous pulls; add credentials for " + image.registry() + loginHint()
                         : " for login '" + credential.login() + "' (from " + credential.origin() + ")"));
@@ -162,8 +180,8 @@ public final class RegistryClient {
         return " to ~/.config/enroot/.credentials (machine " + image.host() + " login USER password SECRET)";
     }
 
-    HttpClient http() {
-        return http;
+    HttpClient http(URI uri) {
+        return http.forUri(uri);
     }
 
     /** Runs {@code action} with the retry policy: connection errors and 5xx are retried. */

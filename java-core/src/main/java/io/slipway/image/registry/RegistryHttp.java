@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -21,30 +22,124 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Builds the one {@link HttpClient} of an import: HTTP/1.1 (parallel blobs on parallel
- * connections), no automatic redirects (the client drops credentials when a redirect leaves the
- * registry), the system trust store plus an optional CA file, and the caller's
- * {@code HTTP(S)_PROXY} / {@code NO_PROXY}.
+ * The {@link HttpClient}s of an import: HTTP/1.1 (parallel blobs on parallel connections), no
+ * automatic redirects (the client drops credentials when a redirect leaves the registry), the
+ * caller's {@code HTTP(S)_PROXY} / {@code NO_PROXY}. Requests to {@code https} addresses go
+ * through a client with the system trust store plus an optional CA file; {@code http} ones
+ * (registries in {@code insecure_registries}) through one that sets up no trust store at all,
+ * since loading it costs about 100 ms of a warm import. Each client is made on first use.
  */
 public final class RegistryHttp {
 
-    private RegistryHttp() {}
+    private final Optional<Path> caFile;
+    private final Map<String, String> env;
+    private final Duration connectTimeout;
+    private HttpClient plain;
+    private HttpClient tls;
 
-    public static HttpClient client(Optional<Path> caFile, Map<String, String> env, Duration connectTimeout) {
+    public RegistryHttp(Optional<Path> caFile, Map<String, String> env, Duration connectTimeout) {
+        this.caFile = caFile;
+        this.env = Map.copyOf(env);
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** The client for {@code uri}'s scheme. */
+    public synchronized HttpClient forUri(URI uri) {
+        if ("https".equalsIgnoreCase(uri.getScheme())) {
+            if (tls == null) {
+                tls = build(caFile.isPresent() ? sslContext(caFile.get()) : null);
+            }
+            return tls;
+        }
+        if (plain == null) {
+            plain = build(trustingNothing());
+        }
+        return plain;
+    }
+
+    private HttpClient build(SSLContext ssl) {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(connectTimeout)
                 .proxy(new EnvProxySelector(env));
-        if (caFile.isPresent()) {
-            b.sslContext(sslContext(caFile.get()));
+        if (ssl != null) {
+            b.sslContext(ssl);
         }
         return b.build();
+    }
+
+    /**
+     * For the plain-HTTP client, which never speaks TLS (https addresses go to the other
+     * client): a context that refuses every use. The JDK's own contexts, even empty ones, load
+     * the providers, the cipher suites and a random source when the client is built, about 60 ms.
+     */
+    private static SSLContext trustingNothing() {
+        return new SSLContext(new NoTls(), null, "none") {};
+    }
+
+    private static final class NoTls extends SSLContextSpi {
+        private static UnsupportedOperationException refused() {
+            return new UnsupportedOperationException("TLS through the plain-HTTP registry client");
+        }
+
+        @Override
+        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
+            // Nothing to set up: no TLS is ever spoken.
+        }
+
+        @Override
+        protected SSLSocketFactory engineGetSocketFactory() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine(String host, int port) {
+            throw refused();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetServerSessionContext() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetClientSessionContext() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLParameters engineGetDefaultSSLParameters() {
+            return new SSLParameters();
+        }
+
+        @Override
+        protected SSLParameters engineGetSupportedSSLParameters() {
+            return new SSLParameters();
+        }
     }
 
     private static SSLContext sslContext(Path caFile) {

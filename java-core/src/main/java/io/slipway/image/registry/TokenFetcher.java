@@ -39,12 +39,13 @@ final class TokenFetcher {
             q.append("service=").append(URLEncoder.encode(challenge.param("service"), StandardCharsets.UTF_8)).append('&');
         }
         q.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(q.toString())).GET()
+        URI tokenUri = URI.create(q.toString());
+        HttpRequest.Builder req = HttpRequest.newBuilder(tokenUri).GET()
                 .timeout(client.settings().readTimeout());
         if (credential != null) {
             req.header("Authorization", credential.basicHeader());
         }
-        HttpResponse<InputStream> resp = client.http().send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> resp = client.http(tokenUri).send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         byte[] body;
         try (InputStream in = resp.body()) {
             body = in.readNBytes(1 << 20);

@@ -56,7 +56,7 @@ class RegistryClientTest {
 
     private RegistryClient client(CredentialStore creds) {
         ImageReference ref = ImageReference.parse("127.0.0.1:" + server.getAddress().getPort() + "/team/app:1");
-        return new RegistryClient(RegistryHttp.client(Optional.empty(), Map.of(), Duration.ofSeconds(5)), ref, true,
+        return new RegistryClient(new RegistryHttp(Optional.empty(), Map.of(), Duration.ofSeconds(5)), ref, true,
                 creds, new RegistryClient.Settings(4, Duration.ofMillis(10), Duration.ofSeconds(5)));
     }
 
