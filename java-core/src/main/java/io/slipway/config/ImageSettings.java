@@ -18,7 +18,7 @@ import java.util.Optional;
 public record ImageSettings(int parallelDownloads, int transferAttempts, Optional<Path> caFile, String compression,
         String builder, Optional<String> store) {
 
-    public static final ImageSettings DEFAULTS = new ImageSettings(6, 5, Optional.empty(), "zstd:3", "buildah",
+    public static final ImageSettings DEFAULTS = new ImageSettings(6, 5, Optional.empty(), "zstd:1", "buildah",
             Optional.empty());
 
     public ImageSettings(int parallelDownloads, int transferAttempts, Optional<Path> caFile, String compression,

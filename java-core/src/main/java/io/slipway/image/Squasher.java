@@ -21,7 +21,7 @@ public final class Squasher {
 
     /** {@code compression} is {@code NAME[:LEVEL]}, e.g. {@code zstd:3}, {@code lz4}, {@code gzip:6}. */
     public record Settings(String tar2sqfs, String compression, int jobs) {
-        public static final String DEFAULT_COMPRESSION = "zstd:3";
+        public static final String DEFAULT_COMPRESSION = "zstd:1";
     }
 
     private final Settings settings;
