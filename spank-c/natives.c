@@ -4,8 +4,10 @@
  * is a separate exec'd helper. The prototypes come from the headers javac generates, so a
  * signature change breaks the build.
  */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -73,6 +75,27 @@ JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_pidfdOpen0(JNIEnv *env, jclas
 	(void)env;
 	(void)cls;
 	return fd >= 0 ? (jint)fd : -errno;
+}
+
+/*
+ * A close-on-exec pipe of (at most) size bytes: fds[0] reads, fds[1] writes. A bigger pipe than
+ * the default 64 KiB lets two stages of an import run apart instead of in lock-step. The size is
+ * best effort (capped by /proc/sys/fs/pipe-max-size for unprivileged users).
+ */
+JNIEXPORT jint JNICALL Java_io_slipway_posix_Posix_pipe0(JNIEnv *env, jclass cls, jint size, jintArray out)
+{
+	int fds[2];
+	jint values[2];
+
+	(void)cls;
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return errno;
+	if (size > 0)
+		(void)fcntl(fds[1], F_SETPIPE_SZ, size);
+	values[0] = fds[0];
+	values[1] = fds[1];
+	(*env)->SetIntArrayRegion(env, out, 0, 2, values);
+	return 0;
 }
 
 JNIEXPORT void JNICALL Java_io_slipway_posix_Posix_exitNow0(JNIEnv *env, jclass cls, jint status)

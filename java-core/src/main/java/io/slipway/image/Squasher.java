@@ -1,7 +1,10 @@
 package io.slipway.image;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.Posix;
 import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,8 +45,11 @@ public final class Squasher {
         }
         cmd.add(output.toString());
         Process p;
+        OutputStream stdin;
         try {
-            p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Started started = start(cmd);
+            p = started.process();
+            stdin = started.stdin();
         } catch (IOException e) {
             throw new SlipwayException("cannot run " + settings.tar2sqfs() + " (install squashfs-tools-ng): "
                     + e.getMessage(), e);
@@ -56,7 +62,7 @@ public final class Squasher {
             }
         });
         LayerMerger.Report report;
-        try (OutputStream out = new BufferedOutputStream(p.getOutputStream(), 1 << 20)) {
+        try (OutputStream out = new BufferedOutputStream(stdin, 1 << 20)) {
             report = new LayerMerger().merge(topFirst, out);
         } catch (IOException e) {
             p.destroyForcibly();
@@ -80,5 +86,37 @@ public final class Squasher {
                     + stderr.join().strip());
         }
         return report;
+    }
+
+    private record Started(Process process, OutputStream stdin) {}
+
+    /**
+     * Starts tar2sqfs reading a 1 MiB pipe: with the JDK's 64 KiB one the merge and tar2sqfs ran
+     * in lock-step, each waiting for the other, and the squash took a fifth longer. Without the
+     * native library, the JDK's pipe.
+     */
+    private static Started start(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        int[] fds;
+        try {
+            fds = Posix.pipe(1 << 20);
+        } catch (SlipwayException | UnsatisfiedLinkError e) {
+            Process p = pb.start();
+            return new Started(p, p.getOutputStream());
+        }
+        try {
+            Process p = pb.redirectInput(new File("/proc/self/fd/" + fds[0])).start();
+            try {
+                return new Started(p, new FileOutputStream("/proc/self/fd/" + fds[1]));
+            } catch (IOException e) {
+                p.destroyForcibly();
+                throw e;
+            }
+        } finally {
+            // The child and the stream hold their own openings of the pipe; these must go, or a
+            // dead tar2sqfs would leave a reader and the merge would block instead of failing.
+            Posix.close(fds[0]);
+            Posix.close(fds[1]);
+        }
     }
 }

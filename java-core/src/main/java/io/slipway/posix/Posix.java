@@ -66,6 +66,21 @@ public final class Posix {
         close0(fd);
     }
 
+    /**
+     * A close-on-exec pipe of about {@code size} bytes (best effort): {@code [read, write]}. Open
+     * its ends as files through {@code /proc/self/fd/N} (a child's redirect, a stream) and
+     * {@link #close} these descriptors.
+     */
+    public static int[] pipe(int size) {
+        ensureLoaded();
+        int[] fds = new int[2];
+        int errno = pipe0(size, fds);
+        if (errno != 0) {
+            throw new SlipwayException("cannot create a pipe (errno " + errno + ")");
+        }
+        return fds;
+    }
+
     /** Creates a FIFO readable and writable by its owner only. */
     public static void mkfifo(Path path) {
         ensureLoaded();
@@ -137,4 +152,6 @@ public final class Posix {
     private static native int close0(int fd);
 
     private static native void exitNow0(int status);
+
+    private static native int pipe0(int size, int[] fds);
 }
