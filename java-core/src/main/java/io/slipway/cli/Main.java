@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,8 +16,6 @@ import picocli.CommandLine.ScopeType;
 
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Containerized user environments for Slurm.",
-        subcommands = {EdfCommand.class, ImageCommand.class, RunCommand.class, ContainerCommand.class,
-            HooksCommand.class, HookCommand.class, SshKeygenCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
             "3:internal error"})
@@ -44,13 +44,47 @@ public final class Main implements Runnable {
         Posix.exitNow(status);
     }
 
+    /** The commands, in the order help lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("edf", EdfCommand.class);
+        m.put("image", ImageCommand.class);
+        m.put("run", RunCommand.class);
+        m.put("container", ContainerCommand.class);
+        m.put("hooks", HooksCommand.class);
+        m.put("hook", HookCommand.class);
+        m.put("ssh-keygen", SshKeygenCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return m;
+    }
+
     public static int execute(CliContext context, String... args) {
         CommandLine cli = new CommandLine(new Main(), new ContextFactory(context));
-        // Everything after the command of `slipway run` belongs to that command, options included.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("container").getSubcommands().get("exec").setStopAtPositional(true);
-        // A hook's own --options follow its name.
-        cli.getSubcommands().get("hook").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
+        // picocli builds the model of every command it is given, by reflection: about 60 ms of
+        // each start for commands that will not run. Only the named command is added; help, a
+        // typo or no command at all get every one, so help and suggestions see them all.
+        String named = commandName(args);
+        COMMANDS.forEach((name, type) -> {
+            if (named == null || !COMMANDS.containsKey(named) || named.equals("help") || named.equals(name)) {
+                cli.addSubcommand(name, type);
+            }
+        });
+        CommandLine run = cli.getSubcommands().get("run");
+        if (run != null) {
+            // Everything after the command of `slipway run` belongs to that command, options included.
+            run.setStopAtPositional(true);
+        }
+        CommandLine container = cli.getSubcommands().get("container");
+        if (container != null) {
+            container.getSubcommands().get("exec").setStopAtPositional(true);
+        }
+        CommandLine hook = cli.getSubcommands().get("hook");
+        if (hook != null) {
+            // A hook's own --options follow its name.
+            hook.setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
+        }
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, context, line));
@@ -60,6 +94,16 @@ public final class Main implements Runnable {
             return USAGE_ERROR;
         });
         return cli.execute(args);
+    }
+
+    /** The first argument that is not an option of slipway itself, or null. */
+    static String commandName(String... args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static int handle(Exception e, CliContext context, CommandLine line) {

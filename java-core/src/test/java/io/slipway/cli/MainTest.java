@@ -116,4 +116,16 @@ class MainTest {
         assertThat(run("help", "edf")).isZero();
         assertThat(out.toString()).contains("render").contains("validate").contains("path");
     }
+
+    @Test
+    void helpSeesEveryCommandAndANamedOneRunsAlone() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("edf").contains("image").contains("run").contains("container")
+                .contains("hooks").contains("hook").contains("ssh-keygen");
+        assertThat(run("imgae")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("imgae").contains("slipway --help");
+        assertThat(run("--debug", "edf", "path")).isZero();
+        assertThat(Main.commandName("--debug", "run", "--image", "x")).isEqualTo("run");
+        assertThat(Main.commandName("--version")).isNull();
+    }
 }
