@@ -1,11 +1,11 @@
 package io.slipway.image;
 
+import io.slipway.posix.ProgramSearch;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,17 +49,11 @@ final class Gunzip {
         return found;
     }
 
-    static Optional<Path> find(String name, String path) {
-        List<Path> dirs = new ArrayList<>();
-        if (path != null) {
-            for (String d : path.split(":")) {
-                if (!d.isEmpty()) {
-                    dirs.add(Path.of(d));
-                }
-            }
-        }
+    /** {@code name} on {@code pathList}, else in the usual program directories. */
+    static Optional<Path> find(String name, String pathList) {
+        List<Path> dirs = new ArrayList<>(ProgramSearch.dirs(pathList));
         dirs.addAll(FALLBACK_DIRS);
-        return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
+        return ProgramSearch.find(name, dirs);
     }
 
     /** igzip's stdout; its exit status is checked at the end of the stream. */

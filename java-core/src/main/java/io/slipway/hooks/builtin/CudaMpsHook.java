@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.ProgramSearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,7 +157,7 @@ final class CudaMpsHook implements BuiltinHook {
     }
 
     private static Optional<Path> control(String path) {
-        return NvidiaDiscovery.find(CONTROL, NvidiaDiscovery.pathDirs(path));
+        return ProgramSearch.find(CONTROL, ProgramSearch.dirs(path));
     }
 
     private static String envProgram() {

@@ -1,5 +1,6 @@
 package io.slipway.hooks.builtin;
 
+import io.slipway.posix.ProgramSearch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,19 +207,8 @@ record NvidiaDiscovery(Path devDir, Path procDir, String ldconfigListing, List<P
     List<Program> programs(Set<NvidiaCapability> capabilities) {
         List<Program> out = new ArrayList<>();
         for (String name : capabilities.stream().flatMap(c -> c.programs().stream()).toList()) {
-            find(name, programDirs).ifPresent(p -> out.add(new Program(name, p)));
+            ProgramSearch.find(name, programDirs).ifPresent(p -> out.add(new Program(name, p)));
         }
         return out;
-    }
-
-    /** The first executable {@code name} in {@code dirs}. */
-    static Optional<Path> find(String name, List<Path> dirs) {
-        return dirs.stream().map(d -> d.resolve(name)).filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
-                .findFirst();
-    }
-
-    /** The directories of a PATH-style list. */
-    static List<Path> pathDirs(String path) {
-        return Stream.of(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
     }
 }

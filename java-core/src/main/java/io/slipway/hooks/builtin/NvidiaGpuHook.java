@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import io.slipway.SlipwayException;
+import io.slipway.posix.ProgramSearch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ final class NvidiaGpuHook implements BuiltinHook {
                 ctx.setting("NVIDIA_GPUS_WITHOUT_ALLOCATION", "none"));
         NvidiaDiscovery host = new NvidiaDiscovery(Path.of(ctx.setting("NVIDIA_DEV_DIR", "/dev")),
                 Path.of(ctx.setting("NVIDIA_PROC_DIR", "/proc/driver/nvidia")), "",
-                NvidiaDiscovery.pathDirs(ctx.setting("PATH", DEFAULT_PATH)), NvidiaDiscovery.machineAbiTag());
+                ProgramSearch.dirs(ctx.setting("PATH", DEFAULT_PATH)), NvidiaDiscovery.machineAbiTag());
         if (!host.hasDriver()) {
             String missing = host.devDir().resolve("nvidiactl") + " is missing";
             if (request.get().namesGpus() || allocation.namesGpus()) {
@@ -106,8 +107,8 @@ final class NvidiaGpuHook implements BuiltinHook {
             case "", "no", "false", "none":
                 return Optional.empty();
             case "auto":
-                return NvidiaDiscovery.find("nvidia-container-cli",
-                        NvidiaDiscovery.pathDirs(ctx.setting("PATH", DEFAULT_PATH))).map(Path::toString);
+                return ProgramSearch.find("nvidia-container-cli",
+                        ProgramSearch.dirs(ctx.setting("PATH", DEFAULT_PATH))).map(Path::toString);
             default:
                 if (!v.startsWith("/") || !Files.isExecutable(Path.of(v))) {
                     throw new SlipwayException("NVIDIA GPU hook: NVIDIA_CONTAINER_CLI=" + v + " is not an executable "

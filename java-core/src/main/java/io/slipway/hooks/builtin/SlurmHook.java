@@ -1,6 +1,7 @@
 package io.slipway.hooks.builtin;
 
 import io.slipway.config.Installation;
+import io.slipway.posix.ProgramSearch;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -390,17 +391,9 @@ final class SlurmHook implements BuiltinHook {
     /** The Slurm commands present in {@code binPath}, each by its real path (first directory wins). */
     static Map<String, Path> commands(String binPath) {
         Map<String, Path> out = new LinkedHashMap<>();
+        List<Path> dirs = ProgramSearch.dirs(binPath);
         for (String name : COMMANDS) {
-            for (String d : binPath.split(":")) {
-                if (d.isEmpty()) {
-                    continue;
-                }
-                Path p = Path.of(d, name);
-                if (Files.isExecutable(p) && Files.isRegularFile(p)) {
-                    real(p).ifPresent(r -> out.put(name, r));
-                    break;
-                }
-            }
+            ProgramSearch.find(name, dirs).flatMap(SlurmHook::real).ifPresent(r -> out.put(name, r));
         }
         return out;
     }
