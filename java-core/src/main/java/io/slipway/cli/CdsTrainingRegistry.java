@@ -2,16 +2,14 @@ package io.slipway.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.slipway.posix.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -34,20 +32,23 @@ final class CdsTrainingRegistry {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],"
                 + "\"Cmd\":[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
                 .getBytes(StandardCharsets.UTF_8);
-        blobs.put(digest(layer), layer);
-        blobs.put(digest(config), config);
+        String layerDigest = Sha256.ociDigestOf(layer);
+        String configDigest = Sha256.ociDigestOf(config);
+        blobs.put(layerDigest, layer);
+        blobs.put(configDigest, config);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + digest(config)
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest
                 + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + digest(layer) + "\",\"size\":"
+                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + layerDigest + "\",\"size\":"
                 + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+        String manifestDigest = Sha256.ociDigestOf(manifest);
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v2/", ex -> {
             String path = ex.getRequestURI().getPath();
             if (path.equals("/v2/")) {
                 send(ex, 200, "application/json", "{}".getBytes(StandardCharsets.UTF_8), null);
             } else if (path.startsWith("/v2/train/img/manifests/")) {
-                send(ex, 200, "application/vnd.oci.image.manifest.v1+json", manifest, digest(manifest));
+                send(ex, 200, "application/vnd.oci.image.manifest.v1+json", manifest, manifestDigest);
             } else if (path.startsWith("/v2/train/img/blobs/") && blobs.containsKey(path.substring(20))) {
                 send(ex, 200, "application/octet-stream", blobs.get(path.substring(20)), path.substring(20));
             } else {
@@ -94,13 +95,5 @@ final class CdsTrainingRegistry {
             tar.closeArchiveEntry();
         }
         return bytes.toByteArray();
-    }
-
-    private static String digest(byte[] data) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

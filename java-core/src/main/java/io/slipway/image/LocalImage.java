@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.SlipwayException;
 import io.slipway.posix.FileTrees;
+import io.slipway.posix.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -83,9 +82,9 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
             for (JsonNode l : chosen.path("Layers")) {
                 layers.add(inside(tmp, l.asText(), name));
             }
-            String id = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(configBytes));
+            String id = Sha256.ociDigestOf(configBytes);
             return new LocalImage(name, id, ImageConfig.fromOciConfig(configBytes, name), layers, tmp);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             FileTrees.deleteQuietly(tmp);
             throw new SlipwayException(name + ": not a docker-archive (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {

@@ -44,6 +44,14 @@ public final class Sha256 implements AutoCloseable {
         }
     }
 
+    /** {@code sha256:HEX} of {@code data}, as OCI digests name manifests and configurations. */
+    public static String ociDigestOf(byte[] data) {
+        try (Sha256 sha = jdk()) {
+            sha.update(data, 0, data.length);
+            return sha.ociDigest();
+        }
+    }
+
     /** Whether {@link #create} gives libcrypto's implementation. */
     public boolean isNative() {
         return jdk == null;

@@ -46,6 +46,12 @@ class Sha256Test {
     }
 
     @Test
+    void ociDigestOfBytesIsTheKnownAnswer() {
+        assertEquals("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                Sha256.ociDigestOf("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    @Test
     void rangesOutsideTheArrayAndUseAfterCloseAreRefused() {
         Sha256 sha = Sha256.create();
         assertThrows(IndexOutOfBoundsException.class, () -> sha.update(new byte[4], 2, 3));

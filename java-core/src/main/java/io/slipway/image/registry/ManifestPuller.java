@@ -1,11 +1,10 @@
 package io.slipway.image.registry;
 
 import io.slipway.image.ManifestDocument;
+import io.slipway.posix.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 
 /** GET /v2/REPO/manifests/REF with every supported manifest type accepted; digest checked when pinned. */
@@ -43,19 +42,11 @@ final class ManifestPuller {
         if (body.length > LIMIT) {
             throw new RegistryException(client.describe() + ": manifest " + reference + " is larger than 4 MiB");
         }
-        String digest = "sha256:" + sha256(body);
+        String digest = Sha256.ociDigestOf(body);
         if (reference.startsWith("sha256:") && !reference.equals(digest)) {
             throw new RegistryException(client.describe() + ": manifest " + reference + " has digest " + digest
                     + ": the registry sent other content than asked for");
         }
         return new RegistryClient.FetchedManifest(body, resp.headers().firstValue("Content-Type").orElse(""), digest);
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
