@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,13 +68,7 @@ final class Gunzip {
             this.process = process;
             this.program = program;
             this.file = file;
-            this.stderr = CompletableFuture.supplyAsync(() -> {
-                try (InputStream err = process.getErrorStream()) {
-                    return new String(err.readAllBytes(), StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    return "";
-                }
-            });
+            this.stderr = ProcessStderr.collect(process);
         }
 
         @Override

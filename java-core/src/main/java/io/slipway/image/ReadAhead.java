@@ -109,8 +109,8 @@ final class ReadAhead extends InputStream {
             ended = true;
             throw e;
         }
-        if (current != END && current.buf().length > 0) {
-            free.offer(current.buf());
+        if (current.buf().length > 0) {
+            free.offer(current.buf()); // END and the initial empty chunk have no buffer to give back
         }
         Chunk chunk = (Chunk) item;
         current = chunk;

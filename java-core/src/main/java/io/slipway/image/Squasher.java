@@ -6,9 +6,7 @@ import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,19 +52,13 @@ public final class Squasher {
             throw new SlipwayException("cannot run " + settings.tar2sqfs() + " (install squashfs-tools-ng): "
                     + e.getMessage(), e);
         }
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
-            try (InputStream err = p.getErrorStream()) {
-                return new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
+        CompletableFuture<String> stderr = ProcessStderr.collect(p);
         LayerMerger.Report report;
         try (OutputStream out = new BufferedOutputStream(stdin, 1 << 20)) {
             report = new LayerMerger().merge(topFirst, out);
         } catch (IOException e) {
             p.destroyForcibly();
-            String why = stderr.join().strip();
+            String why = stderr.join();
             throw new SlipwayException("squashing " + image + " failed: " + e.getMessage()
                     + (why.isEmpty() ? "" : " (tar2sqfs: " + why + ")"), e);
         } catch (RuntimeException e) {
@@ -83,7 +75,7 @@ public final class Squasher {
         }
         if (rc != 0) {
             throw new SlipwayException("squashing " + image + " failed: tar2sqfs exited with " + rc + ": "
-                    + stderr.join().strip());
+                    + stderr.join());
         }
         return report;
     }
