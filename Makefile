@@ -29,7 +29,7 @@ HOOK_FILES := $(wildcard hooks.d/*.json)
 HOOK_SUBST  = sed -e 's|@LIBEXEC@|$(1)/libexec/slipway|g' -e 's|@PREFIX@|$(1)|g' -e 's|@SYSCONFDIR@|$(2)|g'
 
 # The SPANK plugin: one C file per context (docs/architecture.md), exporting only slurm_spank_*.
-PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c json.c fdio.c)
+PLUGIN_SRC := $(addprefix spank-c/,plugin_dispatch.c plugin_args.c plugin_local.c plugin_remote.c plugin_java.c check_cache.c json.c fdio.c)
 PLUGIN     := $(BUILD)/lib/slurm/spank_slipway.so
 JVMHOST    := $(BUILD)/libexec/slipway/slipway-jvmhost
 

@@ -4,7 +4,8 @@
  * decision to the Java core, which it reaches by exec'ing the JNI host (slipway-jvmhost) as the
  * job user. One file per context, like Pyxis: plugin_dispatch.c (the slurm_spank_* symbols),
  * plugin_args.c (options and plugstack arguments), plugin_local.c (srun, sbatch, salloc),
- * plugin_remote.c (slurmstepd), plugin_java.c (running the JNI host).
+ * plugin_remote.c (slurmstepd), plugin_java.c (running the JNI host), check_cache.c (reusing an
+ * unchanged submission check without the JNI host).
  */
 #ifndef SLIPWAY_PLUGIN_H
 #define SLIPWAY_PLUGIN_H
@@ -30,6 +31,7 @@ struct plugin_config {
 	char *java_options[32];		/* java_option= (repeatable) */
 	int n_java_options;
 	int sbatch_support;		/* sbatch_support= */
+	int check_cache;		/* check_cache=: reuse unchanged submission checks (check_cache.c) */
 	int log_level;			/* log_level= */
 	int timeout;			/* timeout=: seconds a Java request may take, 0 = no limit */
 };
@@ -53,6 +55,14 @@ int remote_user_init(spank_t sp);
 int remote_task_init(spank_t sp);
 int remote_task_exit(spank_t sp);
 int remote_exit(spank_t sp);
+
+/* check_cache.c: submission checks kept by the Java core, reused while nothing they read changed */
+/* The entry for this check in path (0), or -1 when the user has no private place for one. */
+int check_cache_path(char *path, size_t size, const char *environment, const char *cwd, const char *config,
+		     int verbose);
+/* The kept answer (malloc'ed JSON, as java_request gives) when it still holds, else NULL. */
+char *check_cache_lookup(const char *path, const char *environment, const char *cwd, const char *config,
+			 int verbose);
 
 /* plugin_java.c */
 struct java_identity {

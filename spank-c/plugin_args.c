@@ -103,14 +103,16 @@ static int set_path(const char *key, const char *value, char *out, size_t size)
 	return 0;
 }
 
+#define KNOWN_KEYS "config, libjvm, classpath, cds_archive, java_option, sbatch_support, check_cache, log_level," \
+	" timeout"
+
 static int parse_one(const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	char key[64];
 
 	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(key)) {
-		slurm_error("slipway: plugstack.conf: argument '%s' is not KEY=VALUE; known keys: config, libjvm,"
-			    " classpath, cds_archive, java_option, sbatch_support, log_level, timeout", arg);
+		slurm_error("slipway: plugstack.conf: argument '%s' is not KEY=VALUE; known keys: " KNOWN_KEYS, arg);
 		return -1;
 	}
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
@@ -138,6 +140,8 @@ static int parse_one(const char *arg)
 	}
 	if (!strcmp(key, "sbatch_support"))
 		return parse_bool(key, value, &plugin_conf.sbatch_support);
+	if (!strcmp(key, "check_cache"))
+		return parse_bool(key, value, &plugin_conf.check_cache);
 	if (!strcmp(key, "log_level")) {
 		for (int i = 0; i <= LOG_DEBUG; i++) {
 			if (!strcmp(value, level_names[i])) {
@@ -159,8 +163,7 @@ static int parse_one(const char *arg)
 		plugin_conf.timeout = (int)seconds;
 		return 0;
 	}
-	slurm_error("slipway: plugstack.conf: unknown argument '%s'; known keys: config, libjvm, classpath,"
-		    " cds_archive, java_option, sbatch_support, log_level, timeout", key);
+	slurm_error("slipway: plugstack.conf: unknown argument '%s'; known keys: " KNOWN_KEYS, key);
 	return -1;
 }
 
@@ -169,6 +172,7 @@ int plugin_parse_arguments(int ac, char **av)
 	plugin_free_arguments();
 	memset(&plugin_conf, 0, sizeof(plugin_conf));
 	plugin_conf.sbatch_support = 1;
+	plugin_conf.check_cache = 1;
 	plugin_conf.log_level = LOG_INFO;
 	plugin_conf.timeout = 3600;
 	if (find_prefix(plugin_conf.prefix, sizeof(plugin_conf.prefix)) < 0) {

@@ -51,11 +51,37 @@ static void show(const char *line, void *arg)
 	slurm_info("slipway: %s", line);
 }
 
+/* The Java core's check of the EDF (validate), which keeps a clean answer in cache when given one. */
+static char *check(const char *environment, const char *cwd, const char *config, int verbose, const char *cache,
+		   char *error, size_t error_size)
+{
+	struct jbuf req;
+
+	jb_init(&req);
+	jb_open(&req, NULL);
+	jb_string(&req, "op", "validate");
+	jb_string(&req, "environment", environment);
+	jb_string(&req, "cwd", cwd);
+	jb_string(&req, "config", config);
+	jb_number(&req, "verbose", verbose);
+	jb_string(&req, "check_cache", cache);
+	jb_environ(&req, "env", environ);
+	jb_close(&req);
+	if (req.failed) {
+		jb_free(&req);
+		snprintf(error, error_size, "out of memory");
+		return NULL;
+	}
+	struct java_identity me = {getuid(), getgid(), NULL, 0};
+	char *answer = java_request(req.data, &me, error, error_size);
+	jb_free(&req);
+	return answer;
+}
+
 int local_init_post_opt(spank_t sp)
 {
 	const char *environment = option_environment;
 	char cwd[PATH_MAX], error[4096];
-	struct jbuf req;
 
 	(void)sp;
 	if (environment == NULL) {
@@ -70,26 +96,20 @@ int local_init_post_opt(spank_t sp)
 		return -1;
 	}
 	int verbose = verbosity();
-	jb_init(&req);
-	jb_open(&req, NULL);
-	jb_string(&req, "op", "validate");
-	jb_string(&req, "environment", environment);
-	jb_string(&req, "cwd", cwd);
-	jb_string(&req, "config", plugin_conf.config_file[0] ? plugin_conf.config_file : NULL);
-	jb_number(&req, "verbose", verbose);
-	jb_environ(&req, "env", environ);
-	jb_close(&req);
-	if (req.failed) {
-		jb_free(&req);
-		slurm_error("slipway: out of memory");
-		return -1;
-	}
-	struct java_identity me = {getuid(), getgid(), NULL, 0};
-	char *answer = java_request(req.data, &me, error, sizeof(error));
-	jb_free(&req);
-	if (answer == NULL) {
-		slurm_error("slipway: %s", error);
-		return -1;
+	const char *config = plugin_conf.config_file[0] ? plugin_conf.config_file : NULL;
+	char cache[PATH_MAX];
+	int cached = plugin_conf.check_cache &&
+		     check_cache_path(cache, sizeof(cache), environment, cwd, config, verbose) == 0;
+	char *answer = cached ? check_cache_lookup(cache, environment, cwd, config, verbose) : NULL;
+	if (answer != NULL) {
+		if (verbose > 0)
+			slurm_info("slipway: EDF check reused: nothing it read has changed since %s", cache);
+	} else {
+		answer = check(environment, cwd, config, verbose, cached ? cache : NULL, error, sizeof(error));
+		if (answer == NULL) {
+			slurm_error("slipway: %s", error);
+			return -1;
+		}
 	}
 	char *ok = json_member(answer, "ok");
 	int rc = -1;

@@ -303,6 +303,65 @@ SH
     rm -f "$T/job.sh"
 }
 
+@test "a repeated srun reuses the EDF check, without a JVM, until something it read changes" {
+    local a=$T/edf-a b=$T/edf-b entry
+    mkdir -p "$a" "$b"
+    chmod 0755 "$a" "$b"
+    printf 'image = "%s"\n[env]\nPICKED = "B ${FLAVOUR}"\n' "$IMG" > "$b/kept.toml"
+    chmod 0644 "$b/kept.toml"
+    rm -rf "$HOME_DIR/.cache/slipway"
+    sleep 2.1   # past the window in which a file may change again unseen (CheckCache.RACY)
+    check_edf() {   # check_edf FLAVOUR EXPECTED reused|checked [DIR the EDF is found in]
+        run --separate-stderr as_user env EDF_PATH="$a:$b" FLAVOUR="$1" timeout 60 srun -v --environment=kept \
+            sh -c 'echo $PICKED'
+        echo "FLAVOUR=$1: status $status, output '$output'"
+        echo "$stderr" | grep 'slipway: EDF check' || true
+        [ "$status" -eq 0 ]
+        [ "$output" = "$2" ]
+        if [ "$3" = reused ]; then
+            [[ $stderr == *"srun: slipway: EDF check reused: nothing it read has changed since $HOME_DIR/.cache/slipway/check-"* ]]
+        else
+            [[ $stderr != *"EDF check reused"* ]]
+        fi
+        # The decisions the check made are shown either way.
+        [[ $stderr == *"srun: slipway: environment kept from ${4:-$b}/kept.toml"* ]]
+    }
+    check_edf a "B a" checked
+    entry=$(ls "$HOME_DIR"/.cache/slipway/check-*.json)
+    [ "$(stat -c '%a %U' "$entry")" = "600 $SLURM_TEST_USER" ]
+    [ "$(stat -c '%a' "$HOME_DIR/.cache/slipway")" = 700 ]
+    ! grep -q 'B a' "$entry"   # variable values are kept as a hash only
+    check_edf a "B a" reused
+    check_edf b "B b" checked       # a variable the EDF names changed
+    # Same size, same inode, old mtime put back: only the ctime tells.
+    local mtime
+    mtime=$(stat -c %Y "$b/kept.toml")
+    printf 'image = "%s"\n[env]\nPICKED = "C ${FLAVOUR}"\n' "$IMG" > "$b/kept.toml"
+    touch -d "@$mtime" "$b/kept.toml"
+    check_edf b "C b" checked
+    sleep 2.1
+    check_edf b "C b" checked       # kept now that the edit is old enough
+    check_edf b "C b" reused
+    # A file of that name appears earlier in the search path.
+    printf 'image = "%s"\n[env]\nPICKED = "A ${FLAVOUR}"\n' "$IMG" > "$a/kept.toml"
+    chmod 0644 "$a/kept.toml"
+    sleep 2.1
+    check_edf b "A b" checked "$a"
+    check_edf b "A b" reused "$a"
+    # An entry someone else could have written is not trusted.
+    chmod 0644 "$entry"
+    check_edf b "A b" checked "$a"
+    # A broken EDF is refused every time: failures are never kept.
+    printf 'image = "%s"\nwritable = "yes"\n' "$IMG" > "$a/kept.toml"
+    sleep 2.1
+    for _ in 1 2; do
+        run --separate-stderr as_user env EDF_PATH="$a:$b" timeout 60 srun --environment=kept true
+        [ "$status" -ne 0 ]
+        [[ $stderr == *"slipway: $a/kept.toml:2:1: writable: expected a boolean"* ]]
+    done
+    rm -rf "$a" "$b"
+}
+
 @test "a missing image fails the step with the cause on srun's stderr; slurmd keeps working" {
     local store
     store=$(spank_store)

@@ -64,15 +64,26 @@ public final class ConfigLoader {
 
     /** Loads the configuration that applies to a process with environment {@code env}. */
     public static SlipwayConfig load(Map<String, String> env, Optional<Installation> installation) {
-        String named = env.get(CONFIG_VARIABLE);
-        if (named != null && !named.isEmpty()) {
+        Optional<Path> file = fileFor(env, installation);
+        return file.map(f -> read(f, named(env) != null)).orElseGet(ConfigLoader::defaults);
+    }
+
+    /** The file {@link #load} reads (which may not exist when it is the installation's default), if any. */
+    public static Optional<Path> fileFor(Map<String, String> env, Optional<Installation> installation) {
+        String named = named(env);
+        if (named != null) {
             Path file = Path.of(named);
             if (!file.isAbsolute()) {
                 throw new SlipwayException(CONFIG_VARIABLE + "=" + named + " must be an absolute path");
             }
-            return read(file, true);
+            return Optional.of(file);
         }
-        return installation.map(i -> read(i.defaultConfigFile(), false)).orElseGet(ConfigLoader::defaults);
+        return installation.map(Installation::defaultConfigFile);
+    }
+
+    private static String named(Map<String, String> env) {
+        String named = env.get(CONFIG_VARIABLE);
+        return named == null || named.isEmpty() ? null : named;
     }
 
     /** Settings when there is neither an installation nor a named file (unit tests, IDE runs). */

@@ -1,6 +1,7 @@
 package io.slipway.edf;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,4 +23,20 @@ record EdfFile(
         List<Located> devices,
         Map<String, Located> env,
         Map<String, Located> annotations,
-        String text) {}
+        String text) {
+
+    /** Every value that is expanded, in no particular order. */
+    List<Located> expandable() {
+        List<Located> all = new ArrayList<>(bases);
+        for (Located single : new Located[] {image, containerfile, workdir}) {
+            if (single != null) {
+                all.add(single);
+            }
+        }
+        all.addAll(mounts);
+        all.addAll(devices);
+        all.addAll(env.values());
+        all.addAll(annotations.values());
+        return all;
+    }
+}

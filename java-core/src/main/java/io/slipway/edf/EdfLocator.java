@@ -3,15 +3,17 @@ package io.slipway.edf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
  * Turns an {@code --environment} argument or a {@code base_environment} entry (already expanded)
  * into a file: a path when it starts with '.' or '/' or ends in ".toml" (relative to the caller's
  * working directory, not to the EDF naming it), otherwise a name looked up as
- * {@code DIR/NAME.toml} in each search-path directory, first hit wins.
+ * {@code DIR/NAME.toml} in each search-path directory, first hit wins. {@code consulted} is told of
+ * every file looked at, found or not, before it is looked at: what the answer depends on.
  */
-record EdfLocator(EdfSearchPath searchPath, Path cwd) {
+record EdfLocator(EdfSearchPath searchPath, Path cwd, Consumer<Path> consulted) {
 
     static boolean isPath(String reference) {
         return reference.startsWith(".") || reference.startsWith("/") || reference.endsWith(".toml");
@@ -24,6 +26,7 @@ record EdfLocator(EdfSearchPath searchPath, Path cwd) {
         }
         if (isPath(reference)) {
             Path file = cwd.resolve(reference).normalize();
+            consulted.accept(file);
             if (Files.isRegularFile(file)) {
                 return file;
             }
@@ -35,7 +38,11 @@ record EdfLocator(EdfSearchPath searchPath, Path cwd) {
         List<Path> dirs = searchPath.all();
         for (Path dir : dirs) {
             Path file = dir.resolve(reference + ".toml").normalize();
-            if (file.startsWith(dir) && Files.isRegularFile(file)) {
+            if (!file.startsWith(dir)) {
+                continue;
+            }
+            consulted.accept(file);
+            if (Files.isRegularFile(file)) {
                 return file;
             }
         }

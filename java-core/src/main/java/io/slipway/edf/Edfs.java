@@ -37,8 +37,29 @@ public final class Edfs {
 
     /** Reads {@code argument} (a name or a path) and all its bases. Base names expand with the host environment. */
     public static LoadedEdf load(String argument, Context context) {
-        EdfLocator locator = new EdfLocator(context.searchPath(), context.cwd());
+        return load(argument, context, file -> { });
+    }
+
+    /**
+     * As {@link #load(String, Context)}, telling {@code consulted} of every file it looks at (found
+     * or not, before looking): with {@link #variablesNamed}, everything the answer depends on.
+     */
+    public static LoadedEdf load(String argument, Context context, Consumer<Path> consulted) {
+        EdfLocator locator = new EdfLocator(context.searchPath(), context.cwd(), consulted);
         return new EdfLoader(locator, Variables.ofHost(context.environment()), context.warnings()).load(argument);
+    }
+
+    /**
+     * Every variable name an expansion of {@code loaded} could look up, from the values as parsed
+     * (so a {@code $} written as a TOML escape counts): a superset, since a name in a default that
+     * is not taken is included too.
+     */
+    public static Set<String> variablesNamed(LoadedEdf loaded) {
+        Set<String> names = new TreeSet<>();
+        for (EdfFile file : loaded.layers()) {
+            file.expandable().forEach(value -> Expander.namesIn(value.text(), names));
+        }
+        return names;
     }
 
     /** Resolves with the host environment only, as at submission time. */

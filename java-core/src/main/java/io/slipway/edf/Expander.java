@@ -3,6 +3,7 @@ package io.slipway.edf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Shell-like expansion of one EDF string: {@code ${VAR}}, {@code $VAR}, {@code ${VAR:-default}}
@@ -129,6 +130,23 @@ final class Expander {
         }
         parts.add(text.substring(start));
         return parts;
+    }
+
+    /**
+     * Adds to {@code names} every name that follows a {@code $} or {@code ${} in {@code text}: all
+     * that {@link #expand} could look up, and a few it would not ({@code $$NAME}, an untaken default).
+     */
+    static void namesIn(String text, Set<String> names) {
+        for (int i = text.indexOf('$'); i >= 0; i = text.indexOf('$', i + 1)) {
+            int start = i + 1 < text.length() && text.charAt(i + 1) == '{' ? i + 2 : i + 1;
+            int end = start;
+            if (end < text.length() && isNameStart(text.charAt(end))) {
+                while (end < text.length() && isNamePart(text.charAt(end))) {
+                    end++;
+                }
+                names.add(text.substring(start, end));
+            }
+        }
     }
 
     private static boolean isNameStart(char c) {

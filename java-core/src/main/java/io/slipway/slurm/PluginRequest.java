@@ -15,9 +15,10 @@ import java.util.Map;
  * @param config the plugin's config= argument, or null for the default file
  * @param env the environment of the user (validate) or of the first task (start)
  * @param batchScript the batch script on the node, to be visible in the container, or null
+ * @param checkCache where a clean validate answer is to be kept for the plugin to reuse, or null
  */
 record PluginRequest(String op, String environment, String carry, Path cwd, String config, int verbose,
-        Map<String, String> env, Job job, String batchScript, Path runtimeDir) {
+        Map<String, String> env, Job job, String batchScript, Path runtimeDir, Path checkCache) {
 
     /** The step a start request is for. */
     record Job(long jobId, long stepId, int uid, int gid, int localTasks, String node) {}
@@ -38,9 +39,11 @@ record PluginRequest(String op, String environment, String carry, Path cwd, Stri
             env.putIfAbsent("PWD", cwd);
         }
         String runtimeDir = text(json, "runtime_dir");
+        String checkCache = text(json, "check_cache");
         return new PluginRequest(json.path("op").asText(), text(json, "environment"), text(json, "carry"),
                 Path.of(cwd != null ? cwd : "/"), text(json, "config"), json.path("verbose").asInt(0), env, job,
-                text(json, "batch_script"), runtimeDir != null ? Path.of(runtimeDir) : null);
+                text(json, "batch_script"), runtimeDir != null ? Path.of(runtimeDir) : null,
+                checkCache != null ? Path.of(checkCache) : null);
     }
 
     private static String text(JsonNode json, String field) {

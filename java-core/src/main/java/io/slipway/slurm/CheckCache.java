@@ -1,0 +1,195 @@
+package io.slipway.slurm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the answer of a clean submission check so that the next srun, sbatch or salloc with the
+ * same EDF argument, working directory, plugin configuration and -v count skips the JVM: the plugin
+ * (spank-c/check_cache.c) reuses the answer when every file the check looked at still has the same
+ * identity and every variable it could have read still has the same value. It is what saves the
+ * 100+ ms of a JVM start in every srun of a batch script.
+ *
+ * <p>A file's identity is its stat signature {@code dev:ino:mode:size:mtime_ns:ctime_ns} (mode in
+ * octal), or {@code -} when it was absent: an edit, a replacement by rename, a chmod or a new file
+ * earlier in the search path all change it. As in git's index, a file changed within the last
+ * {@link #RACY} could change again within the same timestamp tick unseen, so such a check is not
+ * kept. Variable values are kept only as a hash, so an EDF that reads a secret from the
+ * environment leaves no copy of it here. A check that printed warnings is not kept either: the
+ * user should see them every time.
+ *
+ * <p>The entry is one JSON object, written to a temporary file and renamed into place (mode 0600):
+ * {@code version}, the key ({@code environment}, {@code cwd}, {@code config}, {@code verbose}),
+ * {@code files} ("SIGNATURE PATH" strings), {@code variables} (names, sorted),
+ * {@code variables_hash} (see {@link #variablesHash}), then the answer itself ({@code ok},
+ * {@code messages}, {@code carry}).
+ */
+final class CheckCache {
+
+    static final int VERSION = 1;
+    static final Duration RACY = Duration.ofSeconds(2);
+    /** Entries kept per user; the oldest go first. */
+    static final int KEEP = 64;
+    static final String ABSENT = "-";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<Path, String> files = new LinkedHashMap<>();
+    private final Duration racyWindow;
+    private boolean racy;
+
+    CheckCache() {
+        this(RACY);
+    }
+
+    /** With another window than {@link #RACY}: tests, whose files are always new. */
+    CheckCache(Duration racyWindow) {
+        this.racyWindow = racyWindow;
+    }
+
+    /** Records {@code file}'s signature now (call it before reading the file). */
+    void consulted(Path file) {
+        if (files.containsKey(file)) {
+            return;
+        }
+        Map<String, Object> a = attributes(file);
+        files.put(file, a == null ? ABSENT : signature(a));
+        if (a != null) {
+            long threshold = System.currentTimeMillis() - racyWindow.toMillis();
+            racy |= ((FileTime) a.get("lastModifiedTime")).toMillis() > threshold
+                    || ((FileTime) a.get("ctime")).toMillis() > threshold;
+        }
+    }
+
+    /** Whether a file looked at changed too recently for its signature to be trusted. */
+    boolean racy() {
+        return racy;
+    }
+
+    /**
+     * Writes the entry for {@code answer} to {@code entry} (quietly gives up if it cannot: the
+     * cache only saves time). {@code variables} are the names the check could have read from
+     * {@code env}.
+     */
+    void write(Path entry, PluginRequest request, SortedSet<String> variables, Map<String, String> env,
+            ObjectNode answer) {
+        if (racy) {
+            return;
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", VERSION);
+        root.put("environment", request.environment());
+        root.put("cwd", request.cwd().toString());
+        root.put("config", request.config());
+        root.put("verbose", request.verbose());
+        ArrayNode list = root.putArray("files");
+        files.forEach((path, signature) -> list.add(signature + " " + path));
+        variables.forEach(root.putArray("variables")::add);
+        root.put("variables_hash", variablesHash(variables, env));
+        root.put("ok", true);
+        root.setAll(answer);
+        try {
+            Path dir = entry.getParent();
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path tmp = Files.createTempFile(dir, ".check-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.write(tmp, JSON.writeValueAsBytes(root));
+                Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            prune(dir);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Only a missed saving: the check itself succeeded.
+        }
+    }
+
+    /** {@code dev:ino:mode:size:mtime_ns:ctime_ns} of {@code file} (following links), or {@link #ABSENT}. */
+    static String signature(Path file) {
+        Map<String, Object> a = attributes(file);
+        return a == null ? ABSENT : signature(a);
+    }
+
+    private static String signature(Map<String, Object> a) {
+        return a.get("dev") + ":" + a.get("ino") + ":" + Integer.toOctalString((Integer) a.get("mode")) + ":"
+                + a.get("size") + ":" + nanos(a.get("lastModifiedTime")) + ":" + nanos(a.get("ctime"));
+    }
+
+    private static Map<String, Object> attributes(Path file) {
+        try {
+            return Files.readAttributes(file, "unix:dev,ino,mode,size,lastModifiedTime,ctime");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * FNV-1a (64 bits, hex) over each name in order, a NUL, then {@code =VALUE} or {@code !} when
+     * unset, and a NUL, in UTF-8: what spank-c/check_cache.c computes from its own environment.
+     */
+    static String variablesHash(SortedSet<String> names, Map<String, String> env) {
+        long hash = 0xcbf29ce484222325L;
+        for (String name : names) {
+            String value = env.get(name);
+            for (byte b : (name + "\0" + (value == null ? "!" : "=" + value) + "\0").getBytes(StandardCharsets.UTF_8)) {
+                hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+            }
+        }
+        return String.format("%016x", hash);
+    }
+
+    /** Where the running jar is, so that an upgrade of Slipway invalidates every entry. */
+    static Optional<Path> jar() {
+        try {
+            var source = CheckCache.class.getProtectionDomain().getCodeSource();
+            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long nanos(Object time) {
+        return ((FileTime) time).to(TimeUnit.NANOSECONDS);
+    }
+
+    private static void prune(Path dir) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "check-*.json")) {
+            s.forEach(entries::add);
+        }
+        if (entries.size() <= KEEP) {
+            return;
+        }
+        entries.sort(Comparator.comparing(CheckCache::modified));
+        for (Path old : entries.subList(0, entries.size() - KEEP)) {
+            Files.deleteIfExists(old);
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+}
