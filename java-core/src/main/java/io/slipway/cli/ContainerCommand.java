@@ -1,6 +1,6 @@
 package io.slipway.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.config.Installation;
 import io.slipway.runtime.ContainerStarter;
@@ -57,8 +57,8 @@ final class ContainerCommand implements Runnable {
         public void run() {
             KeptContainer kept = options.launch(parent.context, writability, List.of(), true,
                     (starter, spec, hooks) -> starter.startKept(spec, hooks));
-            parent.context.out().println(new ObjectMapper().createObjectNode().put("id", kept.id())
-                    .put("pid", kept.pid()).put("runtimeDir", kept.runtimeDir().toString()));
+            parent.context.out().println(Json.write(Json.object().put("id", kept.id())
+                    .put("pid", kept.pid()).put("runtimeDir", kept.runtimeDir().toString())));
         }
     }
 

@@ -2,9 +2,9 @@ package io.slipway.edf;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,25 +19,24 @@ import java.util.function.Consumer;
  */
 final class EdfCarrier {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int VERSION = 1;
 
     private EdfCarrier() {}
 
     static String pack(LoadedEdf loaded) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("version", VERSION);
         ArrayNode files = root.putArray("files");
         for (EdfFile file : loaded.layers()) {
             files.addObject().put("path", file.path().toString()).put("text", file.text());
         }
-        return root.toString();
+        return Json.write(root);
     }
 
     static LoadedEdf unpack(String packed, Consumer<EdfWarning> warnings) {
         JsonNode root;
         try {
-            root = JSON.readTree(packed);
+            root = Json.read(packed);
         } catch (JsonProcessingException e) {
             throw new SlipwayException("the EDF carried with the job is damaged: " + e.getOriginalMessage());
         }

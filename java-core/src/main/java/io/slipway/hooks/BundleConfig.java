@@ -1,9 +1,8 @@
 package io.slipway.hooks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import java.util.List;
 import java.util.Map;
 
@@ -21,12 +20,11 @@ public final class BundleConfig {
             Map<String, String> env, String cwd, int uid, int gid, Map<String, String> annotations,
             List<OciHook> hooks) {}
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private BundleConfig() {}
 
     public static ObjectNode toJson(Content c) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("ociVersion", "1.0.2");
         ObjectNode rootfs = root.putObject("root");
         rootfs.put("path", c.rootPath());
@@ -69,7 +67,7 @@ public final class BundleConfig {
 
     /** The state a hook reads on stdin. */
     public static String state(String id, Stage stage, long pid, String bundle, Map<String, String> annotations) {
-        ObjectNode state = MAPPER.createObjectNode();
+        ObjectNode state = Json.object();
         state.put("ociVersion", "1.0.2");
         state.put("id", id);
         state.put("status", stage.status());
@@ -77,6 +75,6 @@ public final class BundleConfig {
         state.put("bundle", bundle);
         ObjectNode a = state.putObject("annotations");
         annotations.forEach(a::put);
-        return state.toString();
+        return Json.write(state);
     }
 }

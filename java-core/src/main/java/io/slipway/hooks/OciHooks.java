@@ -2,8 +2,8 @@ package io.slipway.hooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +28,6 @@ import java.util.stream.Stream;
  */
 public final class OciHooks {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> TOP_LEVEL = Set.of("version", "hook", "when", "stages");
 
     private OciHooks() {}
@@ -67,7 +66,7 @@ public final class OciHooks {
     static OciHook parse(Path file, String text) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(text);
+            root = Json.read(text);
         } catch (JsonProcessingException e) {
             throw bad(file, "not valid JSON: " + e.getOriginalMessage());
         }

@@ -1,7 +1,7 @@
 package io.slipway.image;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.image.registry.Credential;
 import io.slipway.image.registry.CredentialStore;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +16,11 @@ import java.util.Optional;
  */
 final class BuildAuth {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private BuildAuth() {}
 
     static Optional<String> authJson(Collection<String> registries, CredentialStore credentials) {
-        ObjectNode auths = MAPPER.createObjectNode();
+        ObjectNode auths = Json.object();
         for (String registry : registries) {
             // Slipway knows Docker Hub by the host its API lives on.
             String host = registry.equals(BaseImages.DOCKER_HUB) ? "registry-1.docker.io" : registry;
@@ -30,9 +29,9 @@ final class BuildAuth {
         if (auths.isEmpty()) {
             return Optional.empty();
         }
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.set("auths", auths);
-        return Optional.of(root.toString());
+        return Optional.of(Json.write(root));
     }
 
     private static String basic(Credential c) {

@@ -1,16 +1,16 @@
 package io.slipway.image;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.EnvEntries;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +26,6 @@ import java.util.Optional;
  * @param workingDir the image WorkingDir, or null
  * @param user the image User, or null
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ImageConfig(
         List<String> env,
         List<String> entrypoint,
@@ -35,8 +33,6 @@ public record ImageConfig(
         String workingDir,
         String user,
         Map<String, String> labels) {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ImageConfig {
         env = env == null ? List.of() : List.copyOf(env);
@@ -56,9 +52,9 @@ public record ImageConfig(
 
     /** The runtime part of an OCI / Docker image configuration blob ({@code .config}). */
     public static ImageConfig fromOciConfig(byte[] json, String where) {
-        com.fasterxml.jackson.databind.JsonNode c;
+        JsonNode c;
         try {
-            c = MAPPER.readTree(json).path("config");
+            c = Json.read(json).path("config");
         } catch (IOException e) {
             throw new SlipwayException(where + ": the image configuration is not valid JSON: " + e.getMessage(), e);
         }
@@ -75,6 +71,34 @@ public record ImageConfig(
                 wd.isEmpty() ? null : wd, user.isEmpty() ? null : user, labels);
     }
 
+    /** The sidecar form: every field, absent ones as null or empty. */
+    ObjectNode toJson() {
+        ObjectNode root = Json.object();
+        env.forEach(root.putArray("env")::add);
+        entrypoint.forEach(root.putArray("entrypoint")::add);
+        cmd.forEach(root.putArray("cmd")::add);
+        root.put("workingDir", workingDir);
+        root.put("user", user);
+        labels.forEach(root.putObject("labels")::put);
+        return root;
+    }
+
+    static ImageConfig fromJson(JsonNode root) throws IOException {
+        if (!root.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        root.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new ImageConfig(texts(root.path("env")), texts(root.path("entrypoint")), texts(root.path("cmd")),
+                root.path("workingDir").textValue(), root.path("user").textValue(), labels);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     public static Path sidecarOf(Path squashfs) {
         return squashfs.resolveSibling(squashfs.getFileName() + ".json");
     }
@@ -83,7 +107,7 @@ public record ImageConfig(
     public static Optional<ImageConfig> readBeside(Path squashfs) {
         Path file = sidecarOf(squashfs);
         try {
-            return Optional.of(MAPPER.readValue(Files.readString(file), ImageConfig.class));
+            return Optional.of(fromJson(Json.read(file)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -95,7 +119,7 @@ public record ImageConfig(
         Path file = sidecarOf(squashfs);
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
-            Files.writeString(tmp, MAPPER.writeValueAsString(this));
+            Files.writeString(tmp, Json.pretty(toJson()));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new SlipwayException("cannot write image configuration " + file + ": " + e.getMessage(), e);

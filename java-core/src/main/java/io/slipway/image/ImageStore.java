@@ -1,8 +1,9 @@
 package io.slipway.image;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,7 +29,6 @@ import java.util.function.UnaryOperator;
 public final class ImageStore {
 
     /** One reference's entry in the index. Times are ISO-8601 instants. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Entry(String reference, String digest, String file, long size, String created, String lastUsed,
             List<String> layers) {
         public Entry {
@@ -36,14 +36,33 @@ public final class ImageStore {
         }
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record Index(int version, List<Entry> images) {
-        Index {
-            images = images == null ? List.of() : List.copyOf(images);
+    /** The index file: {@code {"version": 1, "images": [ENTRY...]}}, each entry an object of Entry's fields. */
+    private static String indexJson(List<Entry> images) {
+        ObjectNode root = Json.object().put("version", 1);
+        ArrayNode list = root.putArray("images");
+        for (Entry e : images) {
+            ObjectNode o = list.addObject().put("reference", e.reference()).put("digest", e.digest())
+                    .put("file", e.file()).put("size", e.size()).put("created", e.created())
+                    .put("lastUsed", e.lastUsed());
+            e.layers().forEach(o.putArray("layers")::add);
         }
+        return Json.pretty(root);
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static List<Entry> entriesOf(JsonNode root) throws IOException {
+        if (!root.isObject() || !root.path("images").isArray()) {
+            throw new IOException("not an index object with an \"images\" array");
+        }
+        List<Entry> images = new ArrayList<>();
+        for (JsonNode o : root.path("images")) {
+            List<String> layers = new ArrayList<>();
+            o.path("layers").forEach(l -> layers.add(l.asText()));
+            images.add(new Entry(o.path("reference").textValue(), o.path("digest").textValue(),
+                    o.path("file").textValue(), o.path("size").asLong(), o.path("created").textValue(),
+                    o.path("lastUsed").textValue(), layers));
+        }
+        return images;
+    }
 
     private final Path root;
     private final Path dir;
@@ -190,7 +209,7 @@ public final class ImageStore {
                 List<Entry> next = change.apply(read());
                 Path index = dir.resolve("index.json");
                 Path tmp = dir.resolve(".index.json.tmp-" + ProcessHandle.current().pid());
-                Files.writeString(tmp, MAPPER.writeValueAsString(new Index(1, next)));
+                Files.writeString(tmp, indexJson(next));
                 Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
@@ -201,7 +220,7 @@ public final class ImageStore {
     private List<Entry> read() {
         Path index = dir.resolve("index.json");
         try {
-            return MAPPER.readValue(Files.readString(index), Index.class).images();
+            return entriesOf(Json.read(index));
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {

@@ -1,7 +1,7 @@
 package io.slipway.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.posix.FileTrees;
 import io.slipway.posix.Sha256;
@@ -24,7 +24,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 record LocalImage(String name, String id, ImageConfig config, List<Path> bottomFirst, Path temporary)
         implements AutoCloseable {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     List<LayerMerger.Layer> layersTopFirst() {
         List<LayerMerger.Layer> out = new ArrayList<>();
@@ -60,7 +59,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
         Path tmp = unpack(file);
         String name = "docker-archive:" + file + (tag.isEmpty() ? "" : ":" + tag);
         try {
-            JsonNode manifests = MAPPER.readTree(Files.readString(tmp.resolve("manifest.json")));
+            JsonNode manifests = Json.read(tmp.resolve("manifest.json"));
             JsonNode chosen = null;
             for (JsonNode m : manifests) {
                 if (tag.isEmpty()) {
@@ -95,7 +94,7 @@ record LocalImage(String name, String id, ImageConfig config, List<Path> bottomF
 
     private static LocalImage fromLayout(Path dir, String tag, Platform platform, String name, Path temporary) {
         try {
-            JsonNode index = MAPPER.readTree(Files.readString(dir.resolve("index.json")));
+            JsonNode index = Json.read(dir.resolve("index.json"));
             List<Descriptor> candidates = new ArrayList<>();
             for (JsonNode m : index.path("manifests")) {
                 String ref = m.path("annotations").path("org.opencontainers.image.ref.name").asText("");

@@ -1,7 +1,7 @@
 package io.slipway.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +20,6 @@ public record ManifestDocument(String mediaType, Descriptor config, List<Descrip
     /** What a registry is asked for, most wanted first. */
     public static final String ACCEPT = String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public ManifestDocument {
         layers = List.copyOf(layers);
@@ -31,7 +30,7 @@ public record ManifestDocument(String mediaType, Descriptor config, List<Descrip
     public static ManifestDocument parse(byte[] body, String contentType, String where) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = Json.read(body);
         } catch (IOException e) {
             throw new SlipwayException(where + ": the manifest is not valid JSON: " + e.getMessage());
         }

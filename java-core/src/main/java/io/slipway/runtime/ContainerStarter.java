@@ -1,5 +1,6 @@
 package io.slipway.runtime;
 
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.hooks.BundleConfig;
 import io.slipway.hooks.HookFileTrust;
@@ -613,7 +614,7 @@ public final class ContainerStarter {
         }
         var content = new BundleConfig.Content(dir.resolve("rootfs").toString(), !spec.writable(), mounts, spec.argv(),
                 env, spec.workdir(), spec.identity().uid(), spec.identity().gid(), spec.annotations(), hooks);
-        Files.writeString(dir.resolve("config.json"), BundleConfig.toJson(content).toPrettyString());
+        Files.writeString(dir.resolve("config.json"), Json.pretty(BundleConfig.toJson(content)));
     }
 
     private static String fstab(List<FstabEntry> entries) {

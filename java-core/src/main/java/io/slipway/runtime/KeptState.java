@@ -1,9 +1,9 @@
 package io.slipway.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.hooks.OciHook;
 import io.slipway.hooks.OciHooks;
@@ -37,7 +37,6 @@ public record KeptState(String id, long pid, long startTime, Path bundle, Map<St
 
     public static final String FILE = "state.json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final When ALWAYS = new When(Optional.of(true), Map.of(), Optional.empty(), Optional.empty());
 
     public KeptState {
@@ -46,7 +45,7 @@ public record KeptState(String id, long pid, long startTime, Path bundle, Map<St
     }
 
     public String toJson() {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("id", id);
         root.put("pid", pid);
         root.put("startTime", startTime);
@@ -57,12 +56,12 @@ public record KeptState(String id, long pid, long startTime, Path bundle, Map<St
         for (OciHook h : poststop) {
             hooks.addObject().put("file", h.file().toString()).set("hook", h.hook().deepCopy());
         }
-        return root.toString();
+        return Json.write(root);
     }
 
     public static KeptState fromJson(String json) {
         try {
-            JsonNode root = MAPPER.readTree(json);
+            JsonNode root = Json.read(json);
             Map<String, String> annotations = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("annotations").fields(); it.hasNext(); ) {
                 var e = it.next();

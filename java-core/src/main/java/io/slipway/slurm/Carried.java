@@ -2,7 +2,7 @@ package io.slipway.slurm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 
 /**
@@ -12,16 +12,14 @@ import io.slipway.SlipwayException;
  */
 record Carried(String environment, String edf, int verbose) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     String toJson() {
-        return JSON.createObjectNode().put("environment", environment).put("edf", edf).put("verbose", verbose)
-                .toString();
+        return Json.write(Json.object().put("environment", environment).put("edf", edf).put("verbose", verbose));
     }
 
     static Carried parse(String json) {
         try {
-            JsonNode node = JSON.readTree(json);
+            JsonNode node = Json.read(json);
             if (node == null || !node.path("environment").isTextual() || !node.path("edf").isTextual()) {
                 throw new SlipwayException("the EDF carried with the job is damaged; submit the job again");
             }

@@ -1,8 +1,8 @@
 package io.slipway.slurm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -50,7 +50,6 @@ final class CheckCache {
     static final int KEEP = 64;
     static final String ABSENT = "-";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Path, String> files = new LinkedHashMap<>();
     private final Duration racyWindow;
@@ -94,7 +93,7 @@ final class CheckCache {
         if (racy) {
             return;
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("version", VERSION);
         root.put("environment", request.environment());
         root.put("cwd", request.cwd().toString());
@@ -112,7 +111,7 @@ final class CheckCache {
             Path tmp = Files.createTempFile(dir, ".check-", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
-                Files.write(tmp, JSON.writeValueAsBytes(root));
+                Files.writeString(tmp, Json.write(root));
                 Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -154,7 +153,8 @@ final class CheckCache {
                 hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
             }
         }
-        return String.format("%016x", hash);
+        String hex = Long.toHexString(hash);
+        return "0".repeat(16 - hex.length()) + hex;
     }
 
     /** Where the running jar is, so that an upgrade of Slipway invalidates every entry. */

@@ -1,7 +1,7 @@
 package io.slipway.slurm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.Installation;
@@ -19,7 +19,6 @@ import java.util.List;
  */
 public final class PluginHost {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PluginHost() {}
 
@@ -39,20 +38,20 @@ public final class PluginHost {
         PrintWriter err = new PrintWriter(System.err, true);
         ObjectNode answer;
         try {
-            answer = dispatch(PluginRequest.of(JSON.readTree(request)), err);
+            answer = dispatch(PluginRequest.of(Json.read(request)), err);
             answer.put("ok", true);
         } catch (SlipwayException e) {
-            answer = JSON.createObjectNode().put("ok", false).put("error", e.getMessage());
+            answer = Json.object().put("ok", false).put("error", e.getMessage());
         } catch (IOException e) {
-            answer = JSON.createObjectNode().put("ok", false).put("error", "the plugin's request is not valid JSON: "
+            answer = Json.object().put("ok", false).put("error", "the plugin's request is not valid JSON: "
                     + e.getMessage());
         } catch (RuntimeException | Error e) {
             // A bug, not a user error: keep the trace for the administrator, give the user one line.
             e.printStackTrace(err);
-            answer = JSON.createObjectNode().put("ok", false).put("error", "internal error in the Java core: " + e);
+            answer = Json.object().put("ok", false).put("error", "internal error in the Java core: " + e);
         }
         err.flush();
-        return answer.toString().getBytes(StandardCharsets.UTF_8);
+        return Json.write(answer).getBytes(StandardCharsets.UTF_8);
     }
 
     private static ObjectNode dispatch(PluginRequest request, PrintWriter err) {
@@ -70,7 +69,7 @@ public final class PluginHost {
     }
 
     static ObjectNode answer(List<String> messages) {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Json.object();
         messages.forEach(node.putArray("messages")::add);
         return node;
     }

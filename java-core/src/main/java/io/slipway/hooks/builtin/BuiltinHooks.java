@@ -1,7 +1,7 @@
 package io.slipway.hooks.builtin;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.hooks.OciHook;
 import io.slipway.hooks.Stage;
@@ -36,7 +36,6 @@ public final class BuiltinHooks {
     /** Where a hook's server ({@link HookActions#runInRoot}) writes its output, in the hook's scratch directory. */
     public static final String DAEMON_LOG = "daemon.log";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Map<String, BuiltinHook> HOOKS = new TreeMap<>();
 
     static {
@@ -178,7 +177,9 @@ public final class BuiltinHooks {
             Map<String, String> all = readEnvironment(ctx.bundle());
             all.putAll(actions.environment());
             Files.createDirectories(file.getParent());
-            MAPPER.writeValue(file.toFile(), all);
+            ObjectNode json = Json.object();
+            all.forEach(json::put);
+            Files.writeString(file, Json.write(json));
         }
     }
 
@@ -208,7 +209,11 @@ public final class BuiltinHooks {
             return new LinkedHashMap<>();
         }
         try {
-            return MAPPER.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, String>>() {});
+            Map<String, String> variables = Json.strings(Json.read(file));
+            if (variables == null) {
+                throw new IOException("not a JSON object");
+            }
+            return variables;
         } catch (IOException e) {
             throw new SlipwayException("cannot read " + file + ": " + e.getMessage(), e);
         }

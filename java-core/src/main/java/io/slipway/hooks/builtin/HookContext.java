@@ -1,8 +1,8 @@
 package io.slipway.hooks.builtin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.EnvEntries;
+import io.slipway.Json;
 import io.slipway.SlipwayException;
 import io.slipway.hooks.Stage;
 import java.io.IOException;
@@ -41,7 +41,6 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
         int gid, Map<String, String> env, Map<String, String> annotations, List<String> args,
         Map<String, String> hookEnv, Map<String, String> hostEnv) {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** A context without a host environment (hooks that only look at the container). */
     public HookContext(Stage stage, String id, Path bundle, long pid, Path rootfs, RootView root, boolean readonly,
@@ -65,14 +64,14 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
     public static HookContext of(Stage stage, String stateJson, List<String> args, Map<String, String> hookEnv,
             Path viewPrefix, Map<String, String> hostEnv) {
         try {
-            JsonNode state = MAPPER.readTree(stateJson);
+            JsonNode state = Json.read(stateJson);
             Path bundle = Path.of(state.path("bundle").asText(""));
             if (!bundle.isAbsolute()) {
                 throw new SlipwayException("the container state names no absolute bundle directory");
             }
             long pid = state.path("pid").asLong(-1);
             Path configFile = bundle.resolve("config.json");
-            JsonNode config = Files.exists(configFile) ? MAPPER.readTree(configFile.toFile()) : MAPPER.createObjectNode();
+            JsonNode config = Files.exists(configFile) ? Json.read(configFile) : Json.object();
             Path rootfs = bundle.resolve(config.path("root").path("path").asText("rootfs"));
             Path view = viewPrefix == null ? rootfs : Path.of(viewPrefix + rootfs.toString());
             List<String> entries = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.slipway.image.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,6 @@ import java.util.function.Consumer;
  */
 public final class CredentialStore {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
     /** A (host, credential) pair in file order. */
@@ -128,7 +127,7 @@ public final class CredentialStore {
     private static void readAuths(Path file, String text, List<Known> known, Consumer<String> warn) {
         JsonNode auths;
         try {
-            auths = MAPPER.readTree(text).path("auths");
+            auths = Json.read(text).path("auths");
         } catch (IOException e) {
             warn.accept("ignoring credentials file " + file + ": not valid JSON");
             return;

@@ -1,7 +1,7 @@
 package io.slipway.image.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 /** The token endpoint of a Bearer challenge: GET realm?service=..&scope=.., Basic credentials if any. */
 final class TokenFetcher {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final RegistryClient client;
     private final AuthChallenge challenge;
@@ -57,7 +56,7 @@ final class TokenFetcher {
             throw new RegistryException(client.describe() + ": token service " + URI.create(realm).getHost()
                     + " answered HTTP " + resp.statusCode(), RegistryClient.transientStatus(resp.statusCode()), null);
         }
-        JsonNode json = MAPPER.readTree(body);
+        JsonNode json = Json.read(body);
         String token = json.path("token").asText("");
         if (token.isEmpty()) {
             token = json.path("access_token").asText("");
