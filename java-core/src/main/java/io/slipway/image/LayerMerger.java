@@ -61,6 +61,8 @@ public final class LayerMerger {
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
 
+    /** For file contents: one buffer for the whole merge instead of one per entry. */
+    private final byte[] copyBuffer = new byte[1 << 18];
     private final Set<String> emitted = new HashSet<>();
     private final Set<String> nonDirectories = new HashSet<>();
     private final Set<String> whiteouts = new HashSet<>();
@@ -208,7 +210,10 @@ public final class LayerMerger {
         out.setModTime(from.getModTime());
         tar.putArchiveEntry(out);
         if (data != null) {
-            long n = data.transferTo(tar);
+            long n = 0;
+            for (int r; (r = data.read(copyBuffer)) > 0; n += r) {
+                tar.write(copyBuffer, 0, r);
+            }
             if (n != out.getSize()) {
                 throw new IOException("layer entry " + name + " is truncated");
             }
