@@ -2,7 +2,9 @@
 # Image import against real loopback docker-registry instances, as an unprivileged user:
 # plain HTTP (insecure_registries), TLS + htpasswd basic auth with a generated CA, multi-layer
 # images with whiteouts / hard links / symlinks / long names / a file replaced by a directory,
-# a multi-arch index, 16 concurrent imports doing one pull, a killed import leaving nothing.
+# a multi-arch index, 16 concurrent imports doing one pull, a killed import leaving nothing, and
+# layers that restart or fail verification while the merge follows their download
+# (fixtures/image/fault-proxy.py).
 
 bats_require_minimum_version 1.5.0
 TEST_USER=slipimg
@@ -237,6 +239,54 @@ blob_gets() { # blob_gets DIGEST-PREFIX: how many GETs of that blob the registry
     [ "$status" -eq 0 ]
     [ -f "${lines[-1]}" ]
     [ -z "$(ls -A "$STORE"/x86 | grep '^\.tmp-')" ]
+}
+
+big_layer() { # the digest of team/big:1's only layer
+    curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$PORT/v2/team/big/manifests/1" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][-1]["digest"])'
+}
+
+# start_fault_proxy MODE: a faulty registry in front of the plain one (fixtures/image/fault-proxy.py)
+# at 127.0.0.1:$FPORT, configured in $WORK/fault-MODE.toml
+start_fault_proxy() {
+    FPORT=$(free_port)
+    python3 "$BATS_TEST_DIRNAME/../fixtures/image/fault-proxy.py" "$FPORT" "$PORT" "$(big_layer)" "$1" \
+        "$WORK/fault-$1.log" &
+    echo $! > "$WORK/fault-$1.pid"
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$FPORT/v2/" && break; sleep 0.1; done
+    printf 'insecure_registries = ["127.0.0.1:%s", "127.0.0.1:%s"]\n' "$FPORT" "$PORT" > "$WORK/fault-$1.toml"
+    chmod a+r "$WORK/fault-$1.toml"
+}
+
+import_through_fault() { # import_through_fault MODE: team/big:1 through a fault proxy, as `run`
+    start_fault_proxy "$1"
+    CONFIG=$WORK/fault-$1.toml run sw image import "127.0.0.1:$FPORT/team/big:1"
+    kill "$(cat "$WORK/fault-$1.pid")"
+    echo "$output"; cat "$WORK/fault-$1.log"
+}
+
+@test "a layer download starting again from zero while the merge follows it is squashed again from the verified file" {
+    import_through_fault restart
+    [ "$status" -eq 0 ]
+    # the fault happened: half a layer, then a whole one despite Range
+    grep -q 'connection dropped' "$WORK/fault-restart.log"
+    grep -q 'Range ignored' "$WORK/fault-restart.log"
+    # the image holds the layer's content, whole
+    unsquashfs -cat "${lines[-1]}" blob | cmp - "$WORK/bundle-big/rootfs/blob"
+    [ -z "$(ls -A "$STORE"/x86 "$STORE"/blobs/sha256 | grep '\.tmp-' || true)" ]
+}
+
+@test "a layer failing verification while the merge follows it leaves no image, and the next import succeeds" {
+    import_through_fault corrupt
+    [ "$status" -eq 1 ]
+    grep -q 'one byte changed' "$WORK/fault-corrupt.log"
+    [[ "$output" == *"$(big_layer) failed verification"* ]]
+    layer=$(big_layer)
+    [ -z "$(ls -A "$STORE"/x86 "$STORE"/blobs/sha256 2>/dev/null | grep -e '\.sqsh' -e '\.tmp-' -e "${layer#sha256:}" || true)" ]
+    # the same image from the registry itself: verified, squashed, published
+    run sw image import "127.0.0.1:$PORT/team/big:1"
+    [ "$status" -eq 0 ]
+    unsquashfs -cat "${lines[-1]}" blob | cmp - "$WORK/bundle-big/rootfs/blob"
 }
 
 @test "rm removes an image and prune drops its layers" {

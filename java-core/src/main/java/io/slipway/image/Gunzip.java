@@ -36,7 +36,33 @@ final class Gunzip {
         Process p = new ProcessBuilder(program.get().toString(), "-d", "-c", file.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        return new ProcessOutput(p, program.get(), file);
+        return new ProcessOutput(p, program.get(), file.toString(), CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * The decompressed content of a gzip layer that may still be downloading: igzip reads a pipe
+     * that a thread fills from {@code arriving} as it grows (sendfile, no copy through Java).
+     */
+    static InputStream open(ArrivingBlob.Reader arriving) throws IOException {
+        Optional<Path> program = igzip();
+        if (program.isEmpty()) {
+            return new GZIPInputStream(arriving, 1 << 16);
+        }
+        PipedProcess p = PipedProcess.start(new ProcessBuilder(program.get().toString(), "-d", "-c"));
+        CompletableFuture<IOException> feeding = new CompletableFuture<>();
+        Thread feeder = new Thread(() -> {
+            IOException failure = null;
+            try (arriving; var in = p.channel()) {
+                arriving.feed(in);
+            } catch (IOException e) {
+                failure = e;
+            } finally {
+                feeding.complete(failure);
+            }
+        }, "slipway-feed " + arriving.digest());
+        feeder.setDaemon(true);
+        feeder.start();
+        return new ProcessOutput(p.process(), program.get(), arriving.digest(), feeding);
     }
 
     static Optional<Path> igzip() {
@@ -55,19 +81,24 @@ final class Gunzip {
         return ProgramSearch.find(name, dirs);
     }
 
-    /** igzip's stdout; its exit status is checked at the end of the stream. */
+    /**
+     * igzip's stdout; its exit status, and the failure of what fed it, are checked at the end of
+     * the stream.
+     */
     private static final class ProcessOutput extends FilterInputStream {
         private final Process process;
         private final Path program;
-        private final Path file;
+        private final String file;
+        private final CompletableFuture<IOException> feeding;
         private final CompletableFuture<String> stderr;
         private boolean ended;
 
-        ProcessOutput(Process process, Path program, Path file) {
+        ProcessOutput(Process process, Path program, String file, CompletableFuture<IOException> feeding) {
             super(new BufferedInputStream(process.getInputStream(), 1 << 16));
             this.process = process;
             this.program = program;
             this.file = file;
+            this.feeding = feeding;
             this.stderr = ProcessStderr.collect(process);
         }
 
@@ -92,6 +123,10 @@ final class Gunzip {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while decompressing " + file, e);
+                }
+                IOException fed = feeding.join();
+                if (fed != null) {
+                    throw new IOException(fed.getMessage(), fed);
                 }
                 if (rc != 0) {
                     String why = stderr.join();

@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * What the runtime and the CLI call: {@link #ensure} turns an EDF's {@code image} into an
@@ -284,8 +286,9 @@ public final class ImageService {
     }
 
     /**
-     * Downloads the missing layers in parallel while the merge consumes them top first, squashes
-     * into {@code out}, and writes the configuration beside {@code configFor}.
+     * Downloads the missing layers in parallel while the merge consumes them top first, each
+     * followed as it downloads, squashes into {@code out}, and writes the configuration beside
+     * {@code configFor}. Returns only once every layer was verified.
      */
     private ImageConfig pullAndSquash(RegistryClient client, ResolvedImage resolved, BlobCache blobs, Path out,
             Path configFor, String name) {
@@ -298,38 +301,61 @@ public final class ImageService {
             return t;
         });
         try {
+            List<ArrivingBlob> arriving = new ArrayList<>();
             List<CompletableFuture<Path>> files = new ArrayList<>();
             for (Descriptor d : layers) {
                 boolean cached = blobs.contains(d.digest());
                 listener.layerStarted(d.digest(), d.size(), cached);
                 if (cached) {
                     listener.layerDone(d.digest());
+                    arriving.add(ArrivingBlob.completed(d.digest(), blobs.path(d.digest())));
                     files.add(CompletableFuture.completedFuture(blobs.path(d.digest())));
                     continue;
                 }
+                ArrivingBlob blob = new ArrivingBlob(d.digest());
+                arriving.add(blob);
                 files.add(CompletableFuture.supplyAsync(() -> {
-                    Path p = blobs.get(d.digest(), tmp -> client.pullBlob(d, tmp, n -> listener.layerProgress(d.digest(), n)));
-                    listener.layerDone(d.digest());
-                    return p;
+                    try {
+                        Path p = blobs.get(d.digest(), tmp -> {
+                            blob.writing(tmp);
+                            client.pullBlob(d, tmp, n -> {
+                                blob.progress(n);
+                                listener.layerProgress(d.digest(), n);
+                            });
+                        });
+                        blob.complete(p);
+                        listener.layerDone(d.digest());
+                        return p;
+                    } catch (RuntimeException e) {
+                        blob.failed(e);
+                        throw e;
+                    }
                 }, pool));
             }
-            List<LayerMerger.Layer> topFirst = new ArrayList<>();
+            List<LayerMerger.Layer> following = new ArrayList<>();
+            List<LayerMerger.Layer> complete = new ArrayList<>();
             for (int i = layers.size() - 1; i >= 0; i--) {
-                CompletableFuture<Path> f = files.get(i);
-                String digest = layers.get(i).digest();
-                topFirst.add(new LayerMerger.Layer() {
-                    @Override
-                    public String name() {
-                        return digest;
-                    }
-
-                    @Override
-                    public Path file() {
-                        return join(f);
-                    }
-                });
+                following.add(new RegistryLayer(arriving.get(i), files.get(i), true));
+                complete.add(new RegistryLayer(arriving.get(i), files.get(i), false));
             }
-            squash(topFirst, out, name);
+            LayerMerger.Report report;
+            try {
+                report = squashing(following, out, name);
+            } catch (RuntimeException e) {
+                if (arriving.stream().noneMatch(ArrivingBlob::restartedWhileRead)) {
+                    // A failed download is what to report, not the merge it broke.
+                    throw arriving.stream().map(ArrivingBlob::failure).filter(Objects::nonNull).findFirst().orElse(e);
+                }
+                report = null;
+            }
+            // Nothing is published before every layer is verified: wait for the downloads (a
+            // failed one fails the import), and squash again from the complete files when a
+            // download started again from zero while the merge was reading it.
+            files.forEach(ImageService::join);
+            if (report == null || arriving.stream().anyMatch(ArrivingBlob::restartedWhileRead)) {
+                report = squashing(complete, out, name);
+            }
+            warnNeutralised(name, report);
             config.writeBeside(configFor);
             return config;
         } catch (RuntimeException e) {
@@ -340,11 +366,43 @@ public final class ImageService {
         }
     }
 
+    /**
+     * A layer of a registry image. With {@code follow}, the merge reads it while it downloads
+     * ({@link ArrivingBlob}); {@link #file} waits for the verified blob in the cache.
+     */
+    private record RegistryLayer(ArrivingBlob arriving, CompletableFuture<Path> download, boolean follow)
+            implements LayerMerger.Layer {
+        @Override
+        public String name() {
+            return arriving.digest();
+        }
+
+        @Override
+        public Path file() {
+            return join(download);
+        }
+
+        @Override
+        public TarArchiveInputStream openTar() throws IOException {
+            if (!follow || arriving.isComplete()) {
+                return LayerMerger.open(file());
+            }
+            return LayerMerger.open(arriving.open());
+        }
+    }
+
     void squash(List<LayerMerger.Layer> topFirst, Path out, String name) {
+        warnNeutralised(name, squashing(topFirst, out, name));
+    }
+
+    private LayerMerger.Report squashing(List<LayerMerger.Layer> topFirst, Path out, String name) {
         listener.squashing(name);
         var s = ctx.config().image();
-        LayerMerger.Report report = new Squasher(new Squasher.Settings("tar2sqfs", s.compression(),
+        return new Squasher(new Squasher.Settings("tar2sqfs", s.compression(),
                 Runtime.getRuntime().availableProcessors())).squash(topFirst, out, name);
+    }
+
+    private void warnNeutralised(String name, LayerMerger.Report report) {
         if (!report.clean()) {
             listener.warning(name + ": neutralised " + report.escaping() + " entries escaping the root, "
                     + report.devices() + " device nodes, " + report.setid() + " setuid/setgid bits, "

@@ -29,11 +29,20 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class LayerMerger {
 
-    /** One layer, opened when the merge reaches it (a download may still be running before). */
+    /** One layer, opened when the merge reaches it (a download may still be running then). */
     public interface Layer {
         String name();
 
+        /** The complete layer (waiting for its download if need be). */
         Path file() throws IOException;
+
+        /**
+         * The layer's bytes for the merge's pass, which may follow its download; by default
+         * the complete {@link #file}.
+         */
+        default TarArchiveInputStream openTar() throws IOException {
+            return open(file());
+        }
 
         /** A layer already on disk, named after its file. */
         static Layer of(Path file) {
@@ -61,6 +70,8 @@ public final class LayerMerger {
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
 
+    /** For file contents: one buffer for the whole merge instead of one per entry. */
+    private final byte[] copyBuffer = new byte[1 << 18];
     private final Set<String> emitted = new HashSet<>();
     private final Set<String> nonDirectories = new HashSet<>();
     private final Set<String> whiteouts = new HashSet<>();
@@ -85,12 +96,11 @@ public final class LayerMerger {
     }
 
     private void mergeLayer(Layer layer, TarArchiveOutputStream tar) throws IOException {
-        Path file = layer.file();
         Set<String> layerWhiteouts = new HashSet<>();
         Set<String> layerOpaque = new HashSet<>();
         Set<String> fromThisLayer = new HashSet<>();
         Map<String, List<String>> orphans = new HashMap<>();
-        try (TarArchiveInputStream in = open(file)) {
+        try (TarArchiveInputStream in = layer.openTar()) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 String name = normalize(e.getName());
@@ -152,7 +162,7 @@ public final class LayerMerger {
             }
         }
         if (!orphans.isEmpty()) {
-            resolveOrphans(file, orphans, tar, fromThisLayer);
+            resolveOrphans(layer.file(), orphans, tar, fromThisLayer);
         }
         whiteouts.addAll(layerWhiteouts);
         opaque.addAll(layerOpaque);
@@ -208,7 +218,10 @@ public final class LayerMerger {
         out.setModTime(from.getModTime());
         tar.putArchiveEntry(out);
         if (data != null) {
-            long n = data.transferTo(tar);
+            long n = 0;
+            for (int r; (r = data.read(copyBuffer)) > 0; n += r) {
+                tar.write(copyBuffer, 0, r);
+            }
             if (n != out.getSize()) {
                 throw new IOException("layer entry " + name + " is truncated");
             }
@@ -266,17 +279,36 @@ public final class LayerMerger {
 
     /** A layer's tar, decompressed by what its first bytes say: gzip, zstd or plain. */
     public static TarArchiveInputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        return open(Files.newInputStream(file), file.getFileName().toString(), raw -> Gunzip.open(file, raw));
+    }
+
+    /** The tar of a layer that may still be downloading, read as it arrives. */
+    static TarArchiveInputStream open(ArrivingBlob.Reader arriving) throws IOException {
+        return open(arriving, arriving.digest(), raw -> {
+            // igzip gets the whole blob, not what the magic test buffered.
+            arriving.rewind();
+            return Gunzip.open(arriving);
+        });
+    }
+
+    @FunctionalInterface
+    private interface Decompressor {
+        InputStream open(InputStream raw) throws IOException;
+    }
+
+    private static TarArchiveInputStream open(InputStream source, String name, Decompressor gunzip)
+            throws IOException {
+        InputStream raw = new BufferedInputStream(source, 1 << 16);
         try {
             raw.mark(4);
             byte[] magic = raw.readNBytes(4);
             raw.reset();
             InputStream plain;
             if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-                plain = readAhead(Gunzip.open(file, raw), file);
+                plain = readAhead(gunzip.open(raw), name);
             } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
                     && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-                plain = readAhead(new ZstdInputStream(raw), file);
+                plain = readAhead(new ZstdInputStream(raw), name);
             } else {
                 plain = raw;
             }
@@ -288,7 +320,7 @@ public final class LayerMerger {
     }
 
     /** Decompression on its own thread, up to 16 MiB ahead of the merge. */
-    private static InputStream readAhead(InputStream decompressed, Path file) {
-        return new ReadAhead(decompressed, file.getFileName().toString(), 16, 1 << 20);
+    private static InputStream readAhead(InputStream decompressed, String name) {
+        return new ReadAhead(decompressed, name, 16, 1 << 20);
     }
 }

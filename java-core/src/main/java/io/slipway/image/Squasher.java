@@ -1,10 +1,7 @@
 package io.slipway.image;
 
 import io.slipway.SlipwayException;
-import io.slipway.posix.Posix;
 import java.io.BufferedOutputStream;
-import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -45,7 +42,7 @@ public final class Squasher {
         Process p;
         OutputStream stdin;
         try {
-            Started started = start(cmd);
+            PipedProcess started = PipedProcess.start(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD));
             p = started.process();
             stdin = started.stdin();
         } catch (IOException e) {
@@ -78,37 +75,5 @@ public final class Squasher {
                     + stderr.join());
         }
         return report;
-    }
-
-    private record Started(Process process, OutputStream stdin) {}
-
-    /**
-     * Starts tar2sqfs reading a 1 MiB pipe: with the JDK's 64 KiB one the merge and tar2sqfs ran
-     * in lock-step, each waiting for the other, and the squash took a fifth longer. Without the
-     * native library, the JDK's pipe.
-     */
-    private static Started start(List<String> cmd) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        int[] fds;
-        try {
-            fds = Posix.pipe(1 << 20);
-        } catch (SlipwayException | UnsatisfiedLinkError e) {
-            Process p = pb.start();
-            return new Started(p, p.getOutputStream());
-        }
-        try {
-            Process p = pb.redirectInput(new File("/proc/self/fd/" + fds[0])).start();
-            try {
-                return new Started(p, new FileOutputStream("/proc/self/fd/" + fds[1]));
-            } catch (IOException e) {
-                p.destroyForcibly();
-                throw e;
-            }
-        } finally {
-            // The child and the stream hold their own openings of the pipe; these must go, or a
-            // dead tar2sqfs would leave a reader and the merge would block instead of failing.
-            Posix.close(fds[0]);
-            Posix.close(fds[1]);
-        }
     }
 }

@@ -23,7 +23,7 @@ class LayerStreamsTest {
     @TempDir
     Path dir;
 
-    private static byte[] random(int n) {
+    static byte[] random(int n) {
         byte[] b = new byte[n];
         new Random(n).nextBytes(b);
         return b;

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,7 +18,9 @@ import java.util.function.LongConsumer;
 /**
  * GET /v2/REPO/blobs/DIGEST into a file, hashing while it streams. A broken transfer is retried
  * with backoff and resumed from the bytes already written ({@code Range}) when the registry
- * answers 206; a full answer restarts the hash. A digest or size mismatch deletes the file.
+ * answers 206; a full answer restarts the hash (progress reports minus the bytes dropped). A
+ * digest or size mismatch deletes the file. Progress is reported after the bytes are in the file,
+ * which at any moment holds exactly the bytes hashed so far.
  */
 final class BlobPuller {
 
@@ -86,8 +90,12 @@ final class BlobPuller {
                 progress.accept(-written[0]);
                 written[0] = 0;
             }
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel file = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                // The file holds exactly the hashed bytes: a write that failed halfway in an
+                // earlier attempt is cut off, not appended to (readers follow the file as it grows).
+                file.truncate(written[0]);
+                file.position(written[0]);
+                OutputStream out = Channels.newOutputStream(file);
                 byte[] buf = new byte[1 << 17];
                 int n;
                 while ((n = in.read(buf)) > 0) {

@@ -78,6 +78,8 @@ public final class RegistryClient {
     /**
      * Downloads blob {@code blob} into {@code target} (created or replaced), verifying its digest
      * while it streams; retried with backoff and resumed with HTTP Range after a broken transfer.
+     * {@code progress} gets the count of each write once it is in {@code target}, and minus the
+     * count so far when the download starts again from zero (a registry ignoring Range).
      */
     public void pullBlob(Descriptor blob, Path target, LongConsumer progress) {
         new BlobPuller(this, blob, target, progress).pull();
