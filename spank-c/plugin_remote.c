@@ -22,8 +22,11 @@
 #include <sys/prctl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <slurm/slurm.h>
@@ -449,6 +452,31 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return 0;
 }
 
+/* poll(2) on one descriptor, resumed after a signal; 0 when the time ran out. */
+static int poll_quietly(struct pollfd *p, int timeout_ms)
+{
+	int n;
+
+	while ((n = poll(p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+/* Kernels before 5.3 have no pidfd: watch /proc every 10 ms, SIGKILL after a second. */
+static void wait_gone_by_polling(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		struct proc_stat st;
+		if (read_proc_stat(pid, &st) < 0 || st.state == 'Z' || st.start_time != shm->start_time)
+			break;
+		if (i == 199 || (i >= 100 && i % 50 == 0)) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
+		usleep(10000);
+	}
+}
+
 /*
  * What ContainerStarter.stopKept does when there are no poststop hooks, without a JVM: the
  * keeper gets SIGTERM (after 2 s its whole session gets SIGKILL; the FUSE daemons die with it),
@@ -459,20 +487,25 @@ static void stop_in_c(void)
 {
 	pid_t pid = shm->pid;
 
+	/* Opened before the start time is checked, so it cannot name a process that reused the pid. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (shm->start_time != 0 && start_time_of(pid) == shm->start_time) {
 		kill(pid, SIGTERM);
 		kill(pid, SIGCONT);
-		for (int i = 0; i < 200; i++) {
-			struct proc_stat st;
-			if (read_proc_stat(pid, &st) < 0 || st.state == 'Z' || st.start_time != shm->start_time)
-				break;
-			if (i == 199 || (i >= 100 && i % 50 == 0)) {
+		if (pidfd >= 0) {
+			/* Readable once the keeper has exited: no polling interval to wait out. */
+			struct pollfd gone = {.fd = pidfd, .events = POLLIN};
+			if (poll_quietly(&gone, 1000) == 0) {
 				kill(-pid, SIGKILL);
 				kill(pid, SIGKILL);
+				poll_quietly(&gone, 1000);
 			}
-			usleep(10000);
+		} else {
+			wait_gone_by_polling(pid);
 		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	pid_t child = fork();
 	if (child == 0) {
 		if ((geteuid() == 0 && setgroups((size_t)step.id.ngids, step.id.gids) < 0)
@@ -500,8 +533,13 @@ int remote_task_exit(spank_t sp)
 	if (__atomic_add_fetch(&shm->completed_tasks, 1, __ATOMIC_SEQ_CST) != (int)step.local_tasks || shm->pid <= 0)
 		return 0;
 	if (shm->stop_in_c) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		stop_in_c();
-		plog(LOG_INFO, "container stopped (keeper pid %d, %s)", (int)shm->pid, shm->runtime_dir);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		plog(LOG_INFO, "container stopped in %ld ms (keeper pid %d, %s)",
+		     (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000), (int)shm->pid,
+		     shm->runtime_dir);
 		shm->pid = -1;
 		return 0;
 	}
