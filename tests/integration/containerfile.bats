@@ -83,15 +83,29 @@ nothing_left() {
     ! ls -A "$1" | grep -q '\.tmp-'
 }
 
-@test "slipway image import --containerfile builds with RUN and writes the squashfs and its configuration" {
-    run sw image import --containerfile "$T/recipe/Containerfile" -o "$OUT/built.sqsh"
+# built_from_recipe FILE: the import just run printed FILE last, ran the recipe's RUN, wrote the
+# squashfs with the RUN's file and the configuration with its ENV, and left nothing behind
+built_from_recipe() {
     echo "$output"
     [ "$status" -eq 0 ]
-    [ "${lines[-1]}" = "$OUT/built.sqsh" ]
+    [ "${lines[-1]}" = "$1" ]
     [[ "$output" == *"STEP 2/3: RUN"* ]]
-    [ "$(unsquashfs -cat "$OUT/built.sqsh" built)" = "made by RUN" ]
-    grep -q 'BUILT_VAR=from-containerfile' "$OUT/built.sqsh.json"
+    [ "$(unsquashfs -cat "$1" built)" = "made by RUN" ]
+    grep -q 'BUILT_VAR=from-containerfile' "$1.json"
     nothing_left "$OUT"
+}
+
+@test "slipway image import --containerfile builds with RUN and writes the squashfs and its configuration" {
+    run sw image import --containerfile "$T/recipe/Containerfile" -o "$OUT/built.sqsh"
+    built_from_recipe "$OUT/built.sqsh"
+}
+
+@test "image_builder = podman builds the same way (build, then push into the layout)" {
+    printf 'insecure_registries = ["127.0.0.1:%s"]\nimage_builder = "podman"\n' "$PORT" > "$OUT/podman.toml"
+    chmod 0644 "$OUT/podman.toml"
+    run as_user env SLIPWAY_CONFIG="$OUT/podman.toml" TMPDIR="$OUT/tmp" "$REPO/build/bin/slipway" image import \
+        --containerfile "$T/recipe/Containerfile" -o "$OUT/podman.sqsh"
+    built_from_recipe "$OUT/podman.sqsh"
 }
 
 @test "slipway run builds the EDF's missing image once; the next run uses the file" {

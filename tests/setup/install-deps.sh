@@ -12,8 +12,8 @@ packages=(
     squashfs-tools squashfs-tools-ng squashfuse fuse3 fuse-overlayfs zstd isal
     # registry and test images for the import tests
     docker-registry skopeo umoci busybox-static apache2-utils openssl
-    # Containerfile builds and the import benchmark
-    buildah debootstrap
+    # Containerfile builds (both builders are tested) and the import benchmark
+    buildah podman debootstrap
     # The test Slurm cluster (tests/setup/slurm-cluster.sh) and the SPANK plugin's build:
     # slurm-wlm has slurmctld, slurmd and the clients; libslurm-dev and
     # slurm-wlm-basic-plugins-dev have slurm.h and spank.h; munge authenticates; iproute2's ss

@@ -13,14 +13,28 @@ import java.util.Optional;
  *
  * @param program {@code image_builder}: buildah or podman, by name on PATH or a path
  * @param storage the build's private storage directory
+ * @param runRoot the builder's run-time state (locks, sockets): see {@link #runRootFor}
  */
-record BuilderCommands(String program, Path storage) {
+record BuilderCommands(String program, Path storage, Path runRoot) {
 
     /** The tag a podman build gives the image before it is pushed into the layout. */
     static final String PODMAN_TAG = "localhost/slipway-build:latest";
 
     boolean isPodman() {
+        return isPodman(program);
+    }
+
+    static boolean isPodman(String program) {
         return Path.of(program).getFileName().toString().startsWith("podman");
+    }
+
+    /**
+     * Inside the build's own storage for buildah. podman refuses a run root longer than 50
+     * characters, which a build tree under TMPDIR easily is, so its run root is
+     * {@code /tmp/slipway-run-UID-KEY}: one per user and image path, whose builds a lock serializes.
+     */
+    static Path runRootFor(String program, Path storage, int uid, String key) {
+        return isPodman(program) ? Path.of("/tmp", "slipway-run-" + uid + "-" + key) : storage.resolve("run");
     }
 
     /**
@@ -51,11 +65,37 @@ record BuilderCommands(String program, Path storage) {
      * subordinate ids that the user may not delete directly.
      */
     List<String> removeInNamespace(Path dir) {
-        return List.of(program, "unshare", "rm", "-rf", "--", dir.toString());
+        // podman must not use the storage being removed, nor the user's own: a scratch one in the run root.
+        List<String> cmd = isPodman() ? withStorage(runRoot.resolve("unshare-storage"), "unshare")
+                : new ArrayList<>(List.of(program, "unshare"));
+        cmd.addAll(List.of("rm", "-rf", "--", dir.toString()));
+        return cmd;
+    }
+
+    /**
+     * podman's own run-time directory (XDG_RUNTIME_DIR), which it would otherwise create as
+     * /tmp/podman-run-UID and leave behind. Null for buildah.
+     */
+    Path podmanRuntimeDir() {
+        return isPodman() ? runRoot.resolve("xdg") : null;
+    }
+
+    /** Where podman records its pause process, which holds the rootless user namespace after it exits. */
+    Path podmanPausePidFile() {
+        return runRoot.resolve("tmp/pause.pid");
     }
 
     private List<String> withStorage(String subcommand) {
-        return new ArrayList<>(List.of(program, "--root", storage.resolve("root").toString(),
-                "--runroot", storage.resolve("run").toString(), "--storage-driver", "vfs", subcommand));
+        return withStorage(storage.resolve("root"), subcommand);
+    }
+
+    private List<String> withStorage(Path root, String subcommand) {
+        List<String> cmd = new ArrayList<>(List.of(program, "--root", root.toString(),
+                "--runroot", runRoot.toString(), "--storage-driver", "vfs"));
+        if (isPodman()) {
+            cmd.addAll(List.of("--tmpdir", runRoot.resolve("tmp").toString()));
+        }
+        cmd.add(subcommand);
+        return cmd;
     }
 }

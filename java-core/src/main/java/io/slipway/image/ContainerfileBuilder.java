@@ -97,13 +97,13 @@ final class ContainerfileBuilder {
         } catch (IOException e) {
             throw new SlipwayException("cannot create a build directory in " + base + ": " + e.getMessage(), e);
         }
-        BuilderCommands commands = new BuilderCommands(program, work.resolve("storage"));
+        BuilderCommands commands = commandsFor(program, work, key);
         Path squashfs = out.resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         BuildRun run = new BuildRun(commands, work, squashfs);
         Thread onSignal = new Thread(run::abandon, "slipway-build-cleanup");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            Map<String, String> env = buildEnvironment(work);
+            Map<String, String> env = buildEnvironment(work, commands);
             Optional<Path> authFile = writeAuthFile(recipe, work);
             boolean subordinate = checkSubordinateIds();
             Path layout = work.resolve("layout");
@@ -131,7 +131,7 @@ final class ContainerfileBuilder {
         }
     }
 
-    private Map<String, String> buildEnvironment(Path work) throws IOException {
+    private Map<String, String> buildEnvironment(Path work, BuilderCommands commands) throws IOException {
         Path tmp = Files.createDirectory(work.resolve("tmp"));
         Path registries = work.resolve("registries.conf");
         Files.writeString(registries, BuildRegistries.conf(ctx.config().insecureRegistries()));
@@ -139,7 +139,26 @@ final class ContainerfileBuilder {
         // The builder's large temporaries (layer diffs, the committed image) stay in the build tree.
         env.put("TMPDIR", tmp.toString());
         env.put("CONTAINERS_REGISTRIES_CONF", registries.toString());
+        Path runtime = commands.podmanRuntimeDir();
+        if (runtime != null) {
+            Files.createDirectories(runtime, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            env.put("XDG_RUNTIME_DIR", runtime.toString());
+        }
         return env;
+    }
+
+    /** Stops podman's pause process of this build, which would outlive it (podman only). */
+    private static void stopPodmanPause(BuilderCommands commands) {
+        if (!commands.isPodman()) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(commands.podmanPausePidFile()).trim());
+            ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("catatonit")).orElse(false))
+                    .ifPresent(ProcessHandle::destroyForcibly);
+        } catch (IOException | NumberFormatException e) {
+            // No pause process was started.
+        }
     }
 
     /** A 0600 auth.json in the build tree with what Slipway knows for the recipe's registries. */
@@ -188,11 +207,21 @@ final class ContainerfileBuilder {
     private void sweep(Path base, String key, String program) {
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(base, "slipway-build-" + key + "-*")) {
             for (Path dir : stale) {
-                removeTree(dir, new BuilderCommands(program, dir.resolve("storage")));
+                removeTree(dir, commandsFor(program, dir, key));
             }
         } catch (IOException ignored) {
             // Nothing to sweep, or nothing we may sweep.
         }
+        BuilderCommands commands = commandsFor(program, base.resolve("none"), key);
+        if (!commands.runRoot().startsWith(base) && Files.exists(commands.runRoot())) {
+            stopPodmanPause(commands);
+            FileTrees.deleteQuietly(commands.runRoot());
+        }
+    }
+
+    private static BuilderCommands commandsFor(String program, Path work, String key) {
+        Path storage = work.resolve("storage");
+        return new BuilderCommands(program, storage, BuilderCommands.runRootFor(program, storage, Posix.getuid(), key));
     }
 
     private static void deleteStaleSquashfs(Path out) {
@@ -220,8 +249,12 @@ final class ContainerfileBuilder {
             return;
         }
         try {
-            Process p = new ProcessBuilder(commands.removeInNamespace(dir)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder pb = new ProcessBuilder(commands.removeInNamespace(dir)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            if (commands.podmanRuntimeDir() != null && Files.isDirectory(commands.podmanRuntimeDir())) {
+                pb.environment().put("XDG_RUNTIME_DIR", commands.podmanRuntimeDir().toString());
+            }
+            Process p = pb.start();
             p.waitFor();
         } catch (IOException e) {
             // Reported below.
@@ -288,6 +321,11 @@ final class ContainerfileBuilder {
             cleaned = true;
             ImageService.deleteQuietly(squashfs);
             removeTree(work, commands);
+            // The build's pause process, or the one `podman unshare` started to remove the tree.
+            stopPodmanPause(commands);
+            if (!commands.runRoot().startsWith(work)) {
+                FileTrees.deleteQuietly(commands.runRoot());
+            }
         }
 
         void abandon() {

@@ -1,6 +1,7 @@
 package io.slipway.posix;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -25,8 +26,9 @@ public final class FileTrees {
                     // Best effort, as documented.
                 }
             });
-        } catch (IOException ignored) {
-            // Missing or unreadable: nothing more to do.
+        } catch (IOException | UncheckedIOException ignored) {
+            // Missing, or a directory below cannot be read (the walk fails while sorting): nothing
+            // more to do here; a caller that must know checks after.
         }
     }
 }

@@ -21,7 +21,8 @@ class ContainerfileBuildPartsTest {
 
     @Test
     void buildahBuildsRootlessIntoTheLayoutWithItsOwnStorage() {
-        var c = new BuilderCommands("buildah", Path.of("/t/b/storage"));
+        var c = new BuilderCommands("buildah", Path.of("/t/b/storage"),
+                BuilderCommands.runRootFor("buildah", Path.of("/t/b/storage"), 1000, "k"));
         assertThat(c.build(Path.of("/r/Containerfile"), Path.of("/t/b/layout"), Optional.empty(), Optional.empty()))
                 .containsExactly("buildah", "--root", "/t/b/storage/root", "--runroot", "/t/b/storage/run",
                         "--storage-driver", "vfs", "build", "--isolation=chroot", "--file", "/r/Containerfile",
@@ -32,13 +33,21 @@ class ContainerfileBuildPartsTest {
 
     @Test
     void podmanTagsInItsStorageThenPushesIntoTheLayout() {
-        var c = new BuilderCommands("/usr/bin/podman", Path.of("/s"));
+        Path runRoot = BuilderCommands.runRootFor("/usr/bin/podman", Path.of("/s"), 1000, "0a1b2c3d4e5f");
+        var c = new BuilderCommands("/usr/bin/podman", Path.of("/s"), runRoot);
+        // podman refuses a longer run root.
+        assertThat(runRoot.toString()).isEqualTo("/tmp/slipway-run-1000-0a1b2c3d4e5f").hasSizeLessThanOrEqualTo(50);
         List<String> build = c.build(Path.of("/r/Cf"), Path.of("/l"), Optional.of(Path.of("/a.json")),
                 Optional.of(Path.of("/certs")));
         assertThat(build).containsSubsequence("build", "--authfile", "/a.json", "--cert-dir", "/certs", "--tag",
                 BuilderCommands.PODMAN_TAG, "/r");
         assertThat(c.export(Path.of("/l"))).hasValueSatisfying(e -> assertThat(e).endsWith(
                 "push", "--quiet", BuilderCommands.PODMAN_TAG, "oci:/l"));
+        // Its state stays in the run root, and removing the build uses a scratch storage, not the one removed.
+        assertThat(build).containsSubsequence("--runroot", runRoot.toString(), "--tmpdir", runRoot + "/tmp", "build");
+        assertThat(c.podmanRuntimeDir()).isEqualTo(runRoot.resolve("xdg"));
+        assertThat(c.removeInNamespace(Path.of("/w"))).containsSubsequence("/usr/bin/podman", "--root",
+                runRoot + "/unshare-storage", "unshare", "rm", "-rf", "--", "/w");
     }
 
     @Test
