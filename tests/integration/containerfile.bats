@@ -213,16 +213,11 @@ built_from_recipe() {
 }
 
 @test "a base behind TLS with a private CA and basic auth: image_ca_file and the user's Enroot credentials reach the build" {
-    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-        -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-    htpasswd -Bbn alice s3cr3t-pw > "$T/htpasswd"
-    start_registry tls "  tls: {certificate: $T/cert.pem, key: $T/key.pem}" \
-        "auth: {htpasswd: {realm: test, path: $T/htpasswd}}"
+    start_tls_registry
     local tport; tport=$(registry_port tls)
     skopeo copy -q --src-tls-verify=false --dest-creds alice:s3cr3t-pw --dest-tls-verify=false \
         "docker://127.0.0.1:$PORT/test/busybox:1" "docker://127.0.0.1:$tport/private/busybox:1"
-    chmod a+r "$T/cert.pem"
-    printf 'image_ca_file = "%s"\n' "$T/cert.pem" > "$OUT/tls.toml"
+    printf 'image_ca_file = "%s"\n' "$WORK/cert.pem" > "$OUT/tls.toml"
     mkdir -p "$OUT/private"
     printf 'FROM 127.0.0.1:%s/private/busybox:1\nRUN echo private > /built\n' "$tport" > "$OUT/private/Containerfile"
     local home creds; home=$(slurm_user_home); creds=$home/.config/enroot/.credentials

@@ -303,15 +303,10 @@ import_through_fault() { # import_through_fault MODE: team/big:1 through a fault
 }
 
 @test "TLS with a private CA and basic auth from the Enroot credentials file" {
-    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-        -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-    htpasswd -Bbn alice s3cr3t-pw > "$WORK/htpasswd"
-    start_registry tls "  tls: {certificate: $WORK/cert.pem, key: $WORK/key.pem}" \
-        "auth: {htpasswd: {realm: test, path: $WORK/htpasswd}}"
+    start_tls_registry
     tport=$(registry_port tls)
     skopeo copy -q --dest-creds alice:s3cr3t-pw --dest-cert-dir "$WORK/certs-none" --dest-tls-verify=false \
         "oci:$WORK/oci:tiny" "docker://127.0.0.1:$tport/private/tiny:1"
-    chmod a+r "$WORK/cert.pem"
     printf 'image_ca_file = "%s"\n' "$WORK/cert.pem" > "$WORK/tls.toml"
     export CONFIG=$WORK/tls.toml
     # no credentials: a clear refusal

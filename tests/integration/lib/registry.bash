@@ -41,6 +41,18 @@ stop_registry() {
 
 registry_port() { cat "$WORK/reg-$1/port"; }
 
+# start_tls_registry: the registry "tls", behind HTTPS with a self-signed certificate for
+# 127.0.0.1 ($WORK/cert.pem, readable by all: tests pass it as image_ca_file) and basic auth for
+# alice:s3cr3t-pw
+start_tls_registry() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+    chmod a+r "$WORK/cert.pem"
+    htpasswd -Bbn alice s3cr3t-pw > "$WORK/htpasswd"
+    start_registry tls "  tls: {certificate: $WORK/cert.pem, key: $WORK/key.pem}" \
+        "auth: {htpasswd: {realm: test, path: $WORK/htpasswd}}"
+}
+
 # busybox_rootfs DIR: a tiny rootfs with busybox and its applet links
 busybox_rootfs() {
     local root=$1
