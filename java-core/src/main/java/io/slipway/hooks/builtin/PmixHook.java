@@ -46,7 +46,7 @@ final class PmixHook implements BuiltinHook {
             return;
         }
         String job = env.get("SLURM_JOB_ID");
-        String step = env.getOrDefault("SLURM_STEP_ID", env.get("SLURM_STEPID"));
+        String step = SlurmStep.stepId(env);
         if (job == null || step == null) {
             out.note("not in a Slurm step (no SLURM_JOB_ID/SLURM_STEP_ID): nothing to do");
             return;
@@ -82,7 +82,7 @@ final class PmixHook implements BuiltinHook {
         Map<String, String> annotations = plan.annotations();
         Map<String, String> hookEnv = plan.hookEnv();
         String job = env.get("SLURM_JOB_ID");
-        String step = env.getOrDefault("SLURM_STEP_ID", env.get("SLURM_STEPID"));
+        String step = SlurmStep.stepId(env);
         if (!active(env, annotations) || job == null || step == null) {
             return List.of();
         }

@@ -33,7 +33,7 @@ final class SlurmGlobalSyncHook implements BuiltinHook {
     public void run(HookContext ctx, HookActions out) throws IOException {
         Map<String, String> env = ctx.env();
         String job = env.get("SLURM_JOB_ID");
-        String step = env.getOrDefault("SLURM_STEP_ID", env.get("SLURM_STEPID"));
+        String step = SlurmStep.stepId(env);
         String node = env.get("SLURM_NODEID");
         String nodes = env.getOrDefault("SLURM_STEP_NUM_NODES", env.get("SLURM_NNODES"));
         if (job == null || step == null || node == null || nodes == null) {
