@@ -61,6 +61,13 @@ class JsonTest {
     }
 
     @Test
+    void textsGivesEachElementsTextAndNothingForAMissingArray() throws Exception {
+        JsonNode doc = Json.read("{\"a\":[\"x\",1,true]}");
+        assertThat(Json.texts(doc.path("a"))).containsExactly("x", "1", "true");
+        assertThat(Json.texts(doc.path("missing"))).isEmpty();
+    }
+
+    @Test
     void treesBuiltHereAreOrdinaryJacksonTrees() {
         ObjectNode o = Json.object().put("x", 1);
         o.set("list", Json.array().add("y"));

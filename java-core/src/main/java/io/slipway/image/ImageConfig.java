@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,17 +57,10 @@ public record ImageConfig(
         } catch (IOException e) {
             throw new SlipwayException(where + ": the image configuration is not valid JSON: " + e.getMessage(), e);
         }
-        java.util.function.Function<String, List<String>> list = name -> {
-            List<String> out = new java.util.ArrayList<>();
-            c.path(name).forEach(n -> out.add(n.asText()));
-            return out;
-        };
-        Map<String, String> labels = new LinkedHashMap<>();
-        c.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         String wd = c.path("WorkingDir").asText("");
         String user = c.path("User").asText("");
-        return new ImageConfig(list.apply("Env"), list.apply("Entrypoint"), list.apply("Cmd"),
-                wd.isEmpty() ? null : wd, user.isEmpty() ? null : user, labels);
+        return new ImageConfig(Json.texts(c.path("Env")), Json.texts(c.path("Entrypoint")), Json.texts(c.path("Cmd")),
+                wd.isEmpty() ? null : wd, user.isEmpty() ? null : user, labelsOf(c.path("Labels")));
     }
 
     /** The sidecar form: every field, absent ones as null or empty. */
@@ -87,16 +79,15 @@ public record ImageConfig(
         if (!root.isObject()) {
             throw new IOException("not a JSON object");
         }
-        Map<String, String> labels = new LinkedHashMap<>();
-        root.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return new ImageConfig(texts(root.path("env")), texts(root.path("entrypoint")), texts(root.path("cmd")),
-                root.path("workingDir").textValue(), root.path("user").textValue(), labels);
+        return new ImageConfig(Json.texts(root.path("env")), Json.texts(root.path("entrypoint")),
+                Json.texts(root.path("cmd")), root.path("workingDir").textValue(), root.path("user").textValue(),
+                labelsOf(root.path("labels")));
     }
 
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
+    private static Map<String, String> labelsOf(JsonNode object) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        object.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
     }
 
     public static Path sidecarOf(Path squashfs) {

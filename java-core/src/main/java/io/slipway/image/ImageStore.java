@@ -55,11 +55,9 @@ public final class ImageStore {
         }
         List<Entry> images = new ArrayList<>();
         for (JsonNode o : root.path("images")) {
-            List<String> layers = new ArrayList<>();
-            o.path("layers").forEach(l -> layers.add(l.asText()));
             images.add(new Entry(o.path("reference").textValue(), o.path("digest").textValue(),
                     o.path("file").textValue(), o.path("size").asLong(), o.path("created").textValue(),
-                    o.path("lastUsed").textValue(), layers));
+                    o.path("lastUsed").textValue(), Json.texts(o.path("layers"))));
         }
         return images;
     }

@@ -8,7 +8,6 @@ import io.slipway.hooks.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,9 +73,7 @@ public record HookContext(Stage stage, String id, Path bundle, long pid, Path ro
             JsonNode config = Files.exists(configFile) ? Json.read(configFile) : Json.object();
             Path rootfs = bundle.resolve(config.path("root").path("path").asText("rootfs"));
             Path view = viewPrefix == null ? rootfs : Path.of(viewPrefix + rootfs.toString());
-            List<String> entries = new ArrayList<>();
-            config.path("process").path("env").forEach(e -> entries.add(e.asText()));
-            Map<String, String> env = EnvEntries.toMap(entries);
+            Map<String, String> env = EnvEntries.toMap(Json.texts(config.path("process").path("env")));
             Map<String, String> annotations = new LinkedHashMap<>();
             JsonNode a = config.has("annotations") ? config.get("annotations") : state.path("annotations");
             a.fields().forEachRemaining(f -> annotations.put(f.getKey(), f.getValue().asText()));
