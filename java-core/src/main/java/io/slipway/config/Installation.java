@@ -20,20 +20,22 @@ public record Installation(Path prefix) {
         if (override != null && !override.isEmpty()) {
             return Optional.of(new Installation(Path.of(override).toAbsolutePath().normalize()));
         }
+        return runningJar().map(Path::getParent).filter(dir -> dir.endsWith(JAR_DIR))
+                .map(dir -> new Installation(dir.getParent().getParent()));
+    }
+
+    /** The jar this code runs from, or empty for a plain class directory (tests) or an unusual class loader. */
+    public static Optional<Path> runningJar() {
         try {
             var source = Installation.class.getProtectionDomain().getCodeSource();
             if (source == null) {
                 return Optional.empty();
             }
             Path jar = Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
-            Path dir = jar.getParent();
-            if (Files.isRegularFile(jar) && dir != null && dir.endsWith(JAR_DIR)) {
-                return Optional.of(new Installation(dir.getParent().getParent()));
-            }
+            return Files.isRegularFile(jar) && jar.getParent() != null ? Optional.of(jar) : Optional.empty();
         } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
-            // Unusual class loaders: behave as an uninstalled tree.
+            return Optional.empty();
         }
-        return Optional.empty();
     }
 
     /** {@code /etc} for a {@code /usr} install (the FHS rule), {@code PREFIX/etc} otherwise. */

@@ -157,16 +157,6 @@ final class CheckCache {
         return "0".repeat(16 - hex.length()) + hex;
     }
 
-    /** Where the running jar is, so that an upgrade of Slipway invalidates every entry. */
-    static Optional<Path> jar() {
-        try {
-            var source = CheckCache.class.getProtectionDomain().getCodeSource();
-            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
-        } catch (java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
-            return Optional.empty();
-        }
-    }
-
     private static long nanos(Object time) {
         return ((FileTime) time).to(TimeUnit.NANOSECONDS);
     }

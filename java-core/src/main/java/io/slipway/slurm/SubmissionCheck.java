@@ -46,7 +46,8 @@ final class SubmissionCheck {
         }
         CheckCache cache = new CheckCache();
         ConfigLoader.fileFor(request.configEnvironment(), Installation.current()).ifPresent(cache::consulted);
-        CheckCache.jar().ifPresent(cache::consulted);
+        // The jar too, so that an upgrade of Slipway invalidates every entry.
+        Installation.runningJar().ifPresent(cache::consulted);
         boolean[] warned = {false};
         Edfs.Context context = new Edfs.Context(request.env(), request.cwd(), config, w -> {
             warned[0] = true;
