@@ -43,16 +43,31 @@ plugin() {   # plugin REQUEST PREFIX
 }
 env="{\"HOME\":\"$tmp\",\"EDF_PATH\":\"$examples\",\"USER\":\"cds\"}"
 plugin "{\"op\":\"validate\",\"environment\":\"demo\",\"cwd\":\"$tmp\",\"config\":\"$tmp/none.toml\",\"env\":$env}" "$prefix"
-# The start runs the whole Java side of a container start against stand-in helpers that fail at
-# once (/bin/false), so no namespace or mount is made at build time; that covers the image,
-# planning, hook and start classes.
+# The start runs the whole Java side of a container start against stand-in helpers, so no
+# namespace or mount is made at build time: the first one plays the helper chain's protocol
+# ("created PID", wait for go, "ready PID", stop itself as the keeper does), the others fail at
+# once. That covers the image, planning, hook, start and keep classes.
 : > "$tmp/img.sqsh"
 printf 'image = "%s"\n' "$tmp/img.sqsh" > "$tmp/e.toml"
 mkdir -p "$tmp/run" "$tmp/fake/libexec/slipway"
-for h in unshare rootfs mount sync switchroot nsexec keeper; do ln -s /bin/false "$tmp/fake/libexec/slipway/slipway-$h"; done
+for h in rootfs mount sync switchroot nsexec keeper; do ln -s /bin/false "$tmp/fake/libexec/slipway/slipway-$h"; done
+cat > "$tmp/fake/libexec/slipway/slipway-unshare" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ] && [ "${1##*/}" != slipway-sync ]; do shift; done
+[ $# -ge 3 ] || exit 125
+echo $$ > "${0%/libexec/slipway/*}/keeper.pid"
+echo "created $$" > "$2"
+read -r go < "$3"
+echo "ready $$" > "$2"
+kill -STOP $$
+SH
+chmod 0755 "$tmp/fake/libexec/slipway/slipway-unshare"
 printf 'runtime_path = "%s/run"\nhooks_dirs = []\n' "$tmp" > "$tmp/start.toml"
 start="{\"op\":\"start\",\"environment\":\"$tmp/e.toml\",\"cwd\":\"$tmp\",\"config\":\"$tmp/start.toml\",\"env\":$env,\"job\":{\"job_id\":1,\"step_id\":0,\"uid\":$(id -u),\"gid\":$(id -g),\"local_tasks\":1,\"node\":\"n\"}}"
 plugin "$start" "$tmp/fake"
+if [ -s "$tmp/fake/keeper.pid" ]; then
+    kill -KILL "$(cat "$tmp/fake/keeper.pid")" 2>/dev/null || true
+fi
 
 # An image import, cold (pull and squash) then warm, from a loopback registry of one tiny image
 # served by the jar itself (no registry needs to be installed where this runs).
@@ -75,6 +90,14 @@ fi
 exec 9>&-
 wait
 
+# Every class of Slipway's own, too: the runs above cannot reach all of them (the planning of a
+# user's container as root, hooks), and a class from the jar costs a start 0.5 to 1 ms to load.
+jar_tool=${JAVA_HOME:+$JAVA_HOME/bin/}jar
+if command -v "$jar_tool" >/dev/null 2>&1; then
+    "$jar_tool" tf "$jar" | sed -n 's|^\(io/slipway/.*\)\.class$|\1|p' > "$tmp/classes.own"
+elif command -v unzip >/dev/null 2>&1; then
+    unzip -Z1 "$jar" | sed -n 's|^\(io/slipway/.*\)\.class$|\1|p' > "$tmp/classes.own"
+fi
 cat "$tmp"/classes.* | sort -u > "$tmp/classes.lst"
 rm -f "$archive"
 "$java" -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$archive" \

@@ -94,7 +94,7 @@ read -r edf image start < <(grep -o 'EDF [0-9]* ms, image [0-9]* ms, start [0-9]
     | awk '{print $1, $2, $3}')
 printf '  container start in the first task           %5d ms\n' "$request"
 printf '    JVM start, class loading, exit             %5d ms\n' $((request - edf - image - start))
-printf '    EDF (parse the carried text, resolve)      %5d ms\n' "$edf"
+printf '    EDF (read the carried EDF, resolve)        %5d ms\n' "$edf"
 printf '    image check (store lookup)                 %5d ms\n' "$image"
 printf '    mounts, hooks, keeper ready                %5d ms\n' "$start"
 echo "  join (setns, environment, chdir) and stop: in C, no JVM (well under 1 ms each)"

@@ -298,6 +298,30 @@ TOML
     [ "$output" = /w/x ]
 }
 
+@test "unchanged configuration and EDF files come from the user's parsed-file cache, without the parser; edits show at once" {
+    local cache="/home/$TUSER/.cache/slipway"
+    rm -f "$cache"/parsed-*
+    edf pc <<TOML
+image = "$T/img.sqsh"
+workdir = "/one"
+TOML
+    sleep 2.1   # files changed in the last 2 s are not kept
+    run sw run --environment "$T/pc.toml" --no-entrypoint -- pwd
+    [ "$output" = /one ]
+    [ "$(stat -c %a "$cache"/parsed-edf-*.json)" = 600 ]
+    [ "$(stat -c %a "$cache"/parsed-config-*.json)" = 600 ]
+    EXTRA_ENV="SLIPWAY_JAVA_OPTS=-Xlog:class+load=info:file=$T/out/classes.log" \
+        run sw run --environment "$T/pc.toml" --no-entrypoint -- pwd
+    [ "$output" = /one ]
+    grep -q 'io.slipway.edf.Edfs ' "$T/out/classes.log"
+    run grep -c 'org.tomlj' "$T/out/classes.log"
+    [ "$output" = 0 ]
+    sed -i 's|/one|/two|' "$T/pc.toml"
+    run sw run --environment "$T/pc.toml" --no-entrypoint -- pwd
+    [ "$output" = /two ]
+    rm -f "$cache"/parsed-*
+}
+
 @test "entrypoint on runs the image Entrypoint with the command (or the image Cmd); off runs the command" {
     run sw run --image "$T/img.sqsh" -- a b
     [ "$output" = "entrypoint:a b" ]

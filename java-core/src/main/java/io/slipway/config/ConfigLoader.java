@@ -1,6 +1,7 @@
 package io.slipway.config;
 
 import io.slipway.SlipwayException;
+import io.slipway.toml.ParsedFileCache;
 import io.slipway.toml.TomlDocument;
 import io.slipway.toml.TomlTypes;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
     /** Loads the configuration that applies to a process with environment {@code env}. */
     public static SlipwayConfig load(Map<String, String> env, Optional<Installation> installation) {
         Optional<Path> file = fileFor(env, installation);
-        return file.map(f -> read(f, named(env) != null)).orElseGet(ConfigLoader::defaults);
+        return file.map(f -> read(f, named(env) != null, ParsedFileCache.forUser(env))).orElseGet(ConfigLoader::defaults);
     }
 
     /** The file {@link #load} reads (which may not exist when it is the installation's default), if any. */
@@ -92,6 +93,24 @@ public final class ConfigLoader {
     }
 
     public static SlipwayConfig read(Path file, boolean required) {
+        return read(file, required, ParsedFileCache.none());
+    }
+
+    /** As {@link #read(Path, boolean)}, taking the settings from {@code cache} while the file is unchanged. */
+    public static SlipwayConfig read(Path file, boolean required, ParsedFileCache cache) {
+        ParsedFileCache.Entry entry = cache.entry("config", file);
+        Optional<SlipwayConfig> kept = entry.value().flatMap(ConfigJson::read);
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        SlipwayConfig config = parse(file, required);
+        if (config.file().isPresent()) {
+            entry.store(ConfigJson.write(config));
+        }
+        return config;
+    }
+
+    private static SlipwayConfig parse(Path file, boolean required) {
         String text;
         try {
             text = Files.readString(file);

@@ -8,8 +8,6 @@ import java.util.Map;
 /**
  * One EDF file as written: values unexpanded and located. A field the file does not set is null
  * (scalars) or empty (collections); a file need not be complete on its own (paper listing 6).
- * {@code text} is the file as read, kept so the EDF can travel to compute nodes with the job and
- * be parsed there again with the same positions.
  */
 record EdfFile(
         Path path,
@@ -22,8 +20,7 @@ record EdfFile(
         List<Located> mounts,
         List<Located> devices,
         Map<String, Located> env,
-        Map<String, Located> annotations,
-        String text) {
+        Map<String, Located> annotations) {
 
     /** Every value that is expanded, in no particular order. */
     List<Located> expandable() {

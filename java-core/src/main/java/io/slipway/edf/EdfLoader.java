@@ -1,5 +1,6 @@
 package io.slipway.edf;
 
+import io.slipway.toml.ParsedFileCache;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -20,11 +22,13 @@ final class EdfLoader {
     private final EdfLocator locator;
     private final Variables variables;
     private final Consumer<EdfWarning> warnings;
+    private final ParsedFileCache cache;
 
-    EdfLoader(EdfLocator locator, Variables variables, Consumer<EdfWarning> warnings) {
+    EdfLoader(EdfLocator locator, Variables variables, Consumer<EdfWarning> warnings, ParsedFileCache cache) {
         this.locator = locator;
         this.variables = variables;
         this.warnings = warnings;
+        this.cache = cache;
     }
 
     LoadedEdf load(String argument) {
@@ -45,13 +49,34 @@ final class EdfLoader {
             throw reference.error("base_environment chain is longer than " + MAX_CHAIN + " files: "
                     + describe(chain, identity));
         }
-        EdfFile parsed = EdfParser.parse(file, read(file, reference), warnings);
+        EdfFile parsed = parse(file, reference);
         chain.addLast(identity);
         for (Located base : parsed.bases()) {
             visit(base, chain, out);
         }
         chain.removeLast();
         out.add(parsed);
+    }
+
+    /**
+     * The file as parsed, from the cache while it is unchanged. A file with warnings is not kept:
+     * the user should see them every time.
+     */
+    private EdfFile parse(Path file, Located reference) {
+        ParsedFileCache.Entry entry = cache.entry("edf", file);
+        Optional<EdfFile> kept = entry.value().flatMap(EdfFileJson::read).filter(f -> f.path().equals(file));
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        List<EdfWarning> found = new ArrayList<>();
+        EdfFile parsed = EdfParser.parse(file, read(file, reference), w -> {
+            found.add(w);
+            warnings.accept(w);
+        });
+        if (found.isEmpty()) {
+            entry.store(EdfFileJson.write(parsed));
+        }
+        return parsed;
     }
 
     private static String describe(Deque<Path> chain, Path next) {

@@ -22,11 +22,8 @@ final class EdfParser {
     private final TomlDocument doc;
     private final Consumer<EdfWarning> warnings;
 
-    private final String text;
-
-    private EdfParser(TomlDocument doc, String text, Consumer<EdfWarning> warnings) {
+    private EdfParser(TomlDocument doc, Consumer<EdfWarning> warnings) {
         this.doc = doc;
-        this.text = text;
         this.warnings = warnings;
     }
 
@@ -37,7 +34,7 @@ final class EdfParser {
         } catch (SlipwayException e) {
             throw EdfException.wrap(e);
         }
-        return new EdfParser(doc, text, warnings).file();
+        return new EdfParser(doc, warnings).file();
     }
 
     private EdfFile file() {
@@ -58,8 +55,7 @@ final class EdfParser {
                 stringArray(root, "mounts", "strings like \"SOURCE:DESTINATION[:FLAGS]\""),
                 stringArray(root, "devices", "strings like \"HOST[:CONTAINER][:rwm]\""),
                 env(root),
-                annotations(root),
-                text);
+                annotations(root));
     }
 
     private String whereKey(TomlTable table, String key) {

@@ -1,6 +1,7 @@
 package io.slipway.edf;
 
 import io.slipway.config.SlipwayConfig;
+import io.slipway.toml.ParsedFileCache;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +46,14 @@ public final class Edfs {
      * or not, before looking): with {@link #variablesNamed}, everything the answer depends on.
      */
     public static LoadedEdf load(String argument, Context context, Consumer<Path> consulted) {
+        return load(argument, context, consulted, ParsedFileCache.forUser(context.environment()));
+    }
+
+    /** As {@link #load(String, Context, Consumer)}, with the files found in {@code cache} while unchanged. */
+    static LoadedEdf load(String argument, Context context, Consumer<Path> consulted, ParsedFileCache cache) {
         EdfLocator locator = new EdfLocator(context.searchPath(), context.cwd(), consulted);
-        return new EdfLoader(locator, Variables.ofHost(context.environment()), context.warnings()).load(argument);
+        return new EdfLoader(locator, Variables.ofHost(context.environment()), context.warnings(), cache)
+                .load(argument);
     }
 
     /**

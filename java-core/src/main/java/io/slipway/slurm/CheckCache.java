@@ -3,23 +3,15 @@ package io.slipway.slurm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.Json;
+import io.slipway.posix.FileSignature;
+import io.slipway.posix.Fnv1a;
+import io.slipway.posix.UserCacheFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the answer of a clean submission check so that the next srun, sbatch or salloc with the
@@ -48,7 +40,7 @@ final class CheckCache {
     static final Duration RACY = Duration.ofSeconds(2);
     /** Entries kept per user; the oldest go first. */
     static final int KEEP = 64;
-    static final String ABSENT = "-";
+    static final String ABSENT = FileSignature.ABSENT;
 
 
     private final Map<Path, String> files = new LinkedHashMap<>();
@@ -69,13 +61,9 @@ final class CheckCache {
         if (files.containsKey(file)) {
             return;
         }
-        Map<String, Object> a = attributes(file);
-        files.put(file, a == null ? ABSENT : signature(a));
-        if (a != null) {
-            long threshold = System.currentTimeMillis() - racyWindow.toMillis();
-            racy |= ((FileTime) a.get("lastModifiedTime")).toMillis() > threshold
-                    || ((FileTime) a.get("ctime")).toMillis() > threshold;
-        }
+        FileSignature signature = FileSignature.of(file);
+        files.put(file, signature.text());
+        racy |= signature.racy(racyWindow);
     }
 
     /** Whether a file looked at changed too recently for its signature to be trusted. */
@@ -106,17 +94,8 @@ final class CheckCache {
         root.put("ok", true);
         root.setAll(answer);
         try {
-            Path dir = entry.getParent();
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path tmp = Files.createTempFile(dir, ".check-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.writeString(tmp, Json.write(root));
-                Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            prune(dir);
+            UserCacheFiles.writePrivate(entry, Json.write(root));
+            UserCacheFiles.keepNewest(entry.getParent(), "check-*.json", KEEP);
         } catch (IOException | UnsupportedOperationException e) {
             // Only a missed saving: the check itself succeeded.
         }
@@ -124,21 +103,7 @@ final class CheckCache {
 
     /** {@code dev:ino:mode:size:mtime_ns:ctime_ns} of {@code file} (following links), or {@link #ABSENT}. */
     static String signature(Path file) {
-        Map<String, Object> a = attributes(file);
-        return a == null ? ABSENT : signature(a);
-    }
-
-    private static String signature(Map<String, Object> a) {
-        return a.get("dev") + ":" + a.get("ino") + ":" + Integer.toOctalString((Integer) a.get("mode")) + ":"
-                + a.get("size") + ":" + nanos(a.get("lastModifiedTime")) + ":" + nanos(a.get("ctime"));
-    }
-
-    private static Map<String, Object> attributes(Path file) {
-        try {
-            return Files.readAttributes(file, "unix:dev,ino,mode,size,lastModifiedTime,ctime");
-        } catch (IOException e) {
-            return null;
-        }
+        return FileSignature.of(file).text();
     }
 
     /**
@@ -146,40 +111,11 @@ final class CheckCache {
      * unset, and a NUL, in UTF-8: what spank-c/check_cache.c computes from its own environment.
      */
     static String variablesHash(SortedSet<String> names, Map<String, String> env) {
-        long hash = 0xcbf29ce484222325L;
+        long hash = Fnv1a.OFFSET;
         for (String name : names) {
             String value = env.get(name);
-            for (byte b : (name + "\0" + (value == null ? "!" : "=" + value) + "\0").getBytes(StandardCharsets.UTF_8)) {
-                hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
-            }
+            hash = Fnv1a.hash(hash, name + "\0" + (value == null ? "!" : "=" + value) + "\0");
         }
-        String hex = Long.toHexString(hash);
-        return "0".repeat(16 - hex.length()) + hex;
-    }
-
-    private static long nanos(Object time) {
-        return ((FileTime) time).to(TimeUnit.NANOSECONDS);
-    }
-
-    private static void prune(Path dir) throws IOException {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "check-*.json")) {
-            s.forEach(entries::add);
-        }
-        if (entries.size() <= KEEP) {
-            return;
-        }
-        entries.sort(Comparator.comparing(CheckCache::modified));
-        for (Path old : entries.subList(0, entries.size() - KEEP)) {
-            Files.deleteIfExists(old);
-        }
-    }
-
-    private static FileTime modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p);
-        } catch (IOException e) {
-            return FileTime.fromMillis(0);
-        }
+        return Fnv1a.hex(hash);
     }
 }

@@ -99,4 +99,23 @@ class ConfigLoaderTest {
         assertThat(List.of(new Installation(Path.of("/opt/s")).nativeLibrary()))
                 .containsExactly(Path.of("/opt/s/lib/slipway/libslipway.so"));
     }
+
+    @Test
+    void anUnchangedFileIsTakenFromTheParsedFileCacheWithEverySetting() throws Exception {
+        Path file = config("edf_system_search_path = [\"/a\", \"/b\"]\ninsecure_registries = [\"r:5000\"]\n"
+                + "hooks_dirs = []\nimage_parallel_downloads = 3\nimage_transfer_attempts = 9\nimage_ca_file = \"/ca.pem\"\n"
+                + "image_compression = \"gzip:4\"\nimage_builder = \"podman\"\nimage_store = \"/s/${USER}\"\n"
+                + "runtime_path = \"/run/x\"\nenroot_sysconf_path = \"/etc/e\"\nsite_mounts = [\"/a:/b\"]\n");
+        var cache = new io.slipway.toml.ParsedFileCache(tmp.resolve("cache"), java.time.Duration.ZERO);
+        SlipwayConfig parsed = ConfigLoader.read(file, true, cache);
+        assertThat(ConfigLoader.read(file, true, cache)).isEqualTo(parsed).isEqualTo(ConfigLoader.read(file, true));
+
+        Path defaults = config("# nothing set\n");
+        SlipwayConfig bare = ConfigLoader.read(defaults, true, cache);
+        assertThat(ConfigLoader.read(defaults, true, cache)).isEqualTo(bare).isEqualTo(ConfigLoader.read(defaults, true));
+
+        // An edit is seen at once, errors included.
+        config("hooks_dirs = [\"rel\"]\n");
+        assertThatThrownBy(() -> ConfigLoader.read(file, true, cache)).hasMessageContaining("absolute path");
+    }
 }

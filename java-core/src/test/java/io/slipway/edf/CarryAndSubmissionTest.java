@@ -44,6 +44,25 @@ class CarryAndSubmissionTest extends EdfTestBase {
     }
 
     @Test
+    void aJobQueuedBeforeAnUpgradeStillCarriesItsTextsWhichTheNodeParses() {
+        String version1 = "{\"version\":1,\"files\":[{\"path\":\"/e/t.toml\",\"text\":\"image = \\\"img\\\"\\n"
+                + "workdir = \\\"${NOPE}\\\"\\n\"}]}";
+        LoadedEdf loaded = Edfs.uncarry(version1, w -> { });
+        assertThat(loaded.sources()).containsExactly(java.nio.file.Path.of("/e/t.toml"));
+        EdfException e = assertThrows(EdfException.class, () -> Edfs.resolve(loaded, Map.of(), f.context()));
+        assertThat(e.getMessage()).contains("/e/t.toml:2").contains("NOPE");
+    }
+
+    @Test
+    void everyFieldSurvivesTheCarry() {
+        f.user("base", "image = \"img\"\nwritable = true\ndevices = [\"/dev/null\"]\n[annotations]\na.b = 1\n");
+        f.write("t.toml", "base_environment = [\"base\"]\ncontainerfile = \"C\"\nentrypoint = false\nworkdir = \"/w\"\n"
+                + "mounts = [\"/tmp:/t:ro\"]\n[env]\nX = \"\"\n");
+        LoadedEdf loaded = Edfs.load(f.t(), f.context());
+        assertThat(Edfs.uncarry(Edfs.carry(loaded), w -> { })).isEqualTo(loaded);
+    }
+
+    @Test
     void submissionLeavesVariablesTheHostLacksForTheImage() {
         f.write("t.toml", "image = \"img\"\nworkdir = \"${APP_HOME}/run\"\n[env]\nA = \"${HOME}\"\nB = \"${CONDA_DIR}\"\n");
         assertThat(Edfs.checkAtSubmission(Edfs.load(f.t(), f.context()), f.context()))
