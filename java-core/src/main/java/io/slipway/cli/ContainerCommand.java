@@ -10,86 +10,89 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code slipway container}: kept containers, as a Slurm step uses them, by hand. */
-@Command(name = "container", mixinStandardHelpOptions = true,
-        description = "Start, enter and stop kept containers: containers whose init waits, stopped, for "
-            + "processes to join it, as in a Slurm step.",
-        subcommands = {ContainerCommand.Start.class, ContainerCommand.Stop.class, ContainerCommand.Exec.class})
-final class ContainerCommand implements Runnable {
+final class ContainerCommand {
 
-    private final CliContext context;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    ContainerCommand(CliContext context) {
-        this.context = context;
+    private ContainerCommand() {
     }
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: start, stop or exec");
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.group("container", "Start, enter and stop kept containers: containers whose init waits, "
+                        + "stopped, for processes to join it, as in a Slurm step.",
+                Start.spec(context), Stop.spec(context), Exec.spec());
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Start a kept container; print its id, pid and runtime directory.",
-                "Prints one JSON line, {\"id\":...,\"pid\":...,\"runtimeDir\":...}, once the keeper has "
-                + "stopped itself. The options are slipway run's; there is no command."})
     static final class Start implements Runnable {
 
-        @ParentCommand
-        ContainerCommand parent;
+        private final CliContext context;
 
-        @Mixin
-        ContainerOptions options;
+        final ContainerOptions options = new ContainerOptions();
 
-        @ArgGroup(exclusive = true)
-        ContainerOptions.Writability writability;
+        Start(CliContext context) {
+            this.context = context;
+        }
+
+        static CommandSpec spec(CliContext context) {
+            Start start = new Start(context);
+            return start.options.addTo(CommandSpecs.command(start, "start",
+                    "Start a kept container; print its id, pid and runtime directory.",
+                    "Prints one JSON line, {\"id\":...,\"pid\":...,\"runtimeDir\":...}, once the keeper has "
+                    + "stopped itself. The options are slipway run's; there is no command."));
+        }
 
         @Override
         public void run() {
-            KeptContainer kept = options.launch(parent.context, writability, List.of(), true,
+            KeptContainer kept = options.launch(context, List.of(), true,
                     (starter, spec, hooks) -> starter.startKept(spec, hooks));
-            parent.context.out().println(Json.write(Json.object().put("id", kept.id())
+            context.out().println(Json.write(Json.object().put("id", kept.id())
                     .put("pid", kept.pid()).put("runtimeDir", kept.runtimeDir().toString())));
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop a kept container: end its keeper, run the poststop hooks, remove RUNTIME_DIR.")
     static final class Stop implements Runnable {
 
-        @ParentCommand
-        ContainerCommand parent;
+        private final CliContext context;
 
-        @Parameters(paramLabel = "RUNTIME_DIR", description = "The runtimeDir that container start printed.")
         Path runtimeDir;
+
+        Stop(CliContext context) {
+            this.context = context;
+        }
+
+        static CommandSpec spec(CliContext context) {
+            Stop stop = new Stop(context);
+            return CommandSpecs.command(stop, "stop",
+                            "Stop a kept container: end its keeper, run the poststop hooks, remove RUNTIME_DIR.")
+                    .addPositional(CommandSpecs.positional("1", "RUNTIME_DIR", Path.class, v -> stop.runtimeDir = v)
+                            .description("The runtimeDir that container start printed.").build());
+        }
 
         @Override
         public void run() {
-            ContainerStarter.stopKept(parent.context.cwd().resolve(runtimeDir), parent.context.err());
+            ContainerStarter.stopKept(context.cwd().resolve(runtimeDir), context.err());
         }
     }
 
-    @Command(name = "exec", mixinStandardHelpOptions = true,
-            description = {"Run a command in a kept container, joined as a Slurm task joins it.",
-                "The command gets the container's namespaces (never the pid namespace), working directory and "
-                + "environment; this exits with its status."})
     static final class Exec implements Callable<Integer> {
 
-        @Parameters(index = "0", paramLabel = "PID", description = "The pid that container start printed.")
         long pid;
 
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD",
-                description = "[--] the command and its arguments.")
-        List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>();
+
+        static CommandSpec spec() {
+            Exec exec = new Exec();
+            CommandSpec spec = CommandSpecs.command(exec, "exec",
+                    "Run a command in a kept container, joined as a Slurm task joins it.",
+                    "The command gets the container's namespaces (never the pid namespace), working directory and "
+                    + "environment; this exits with its status.");
+            spec.parser().stopAtPositional(true);
+            return spec.addPositional(CommandSpecs.positional("1", "PID", long.class, v -> exec.pid = v).index("0")
+                            .description("The pid that container start printed.").build())
+                    .addPositional(CommandSpecs.positionals("1..*", "CMD", exec.command).index("1..*")
+                            .description("[--] the command and its arguments.").build());
+        }
 
         @Override
         public Integer call() {

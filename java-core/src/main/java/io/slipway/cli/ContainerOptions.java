@@ -26,54 +26,60 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The options of {@code slipway run} and {@code slipway container start} (a picocli mixin), and
- * what they lead to: the EDF and image resolved, the image imported if need be, the container
- * planned and handed to a {@link ContainerStarter}.
+ * The options of {@code slipway run} and {@code slipway container start}, and what they lead to:
+ * the EDF and image resolved, the image imported if need be, the container planned and handed to
+ * a {@link ContainerStarter}.
  */
 final class ContainerOptions {
 
-    @Option(names = "--environment", order = -19, paramLabel = "NAME|PATH",
-            description = "The EDF to use: a name or a file.")
     String environment;
 
-    @Option(names = "--image", order = -18, paramLabel = "REF",
-            description = "The image (a squashfs file); overrides the EDF's.")
     String image;
 
-    @Option(names = "--mount", order = -17, paramLabel = "SRC:DST[:FLAGS]",
-            description = "Add a bind mount (flags joined by '+').")
-    List<String> mounts = new ArrayList<>();
+    final List<String> mounts = new ArrayList<>();
 
-    @Option(names = "--env", order = -16, paramLabel = "NAME=VALUE",
-            description = "Set a variable (an empty value unsets it).")
-    List<String> env = new ArrayList<>();
+    final List<String> env = new ArrayList<>();
 
-    @Option(names = "--workdir", order = -15, paramLabel = "DIR", description = "Working directory in the container.")
     String workdir;
 
-    /**
-     * {@code --writable | --readonly}: each command declares this group itself (an ArgGroup inside
-     * a mixin shows twice in the help); {@code order} keeps the options in this class's order, before
-     * the help options (order -1).
-     */
-    static final class Writability {
-        @Option(names = "--writable", order = -14, description = "Writable root filesystem (changes vanish at exit).")
-        boolean writable;
+    /** {@code --writable} (true) or {@code --readonly} (false); null: the EDF's. */
+    Boolean writable;
 
-        @Option(names = "--readonly", order = -13, description = "Read-only root filesystem.")
-        boolean readonly;
-    }
-
-    @Option(names = "--entrypoint", order = -12, negatable = true,
-            description = "Run the image Entrypoint (default: the EDF's).")
     Boolean entrypoint;
 
-    @Option(names = "--annotation", order = -11, paramLabel = "KEY=VALUE",
-            description = "Add an annotation (OCI hooks see it).")
-    List<String> annotations = new ArrayList<>();
+    final List<String> annotations = new ArrayList<>();
+
+    /**
+     * Adds these options to {@code spec}, whose help then lists them in this order (their
+     * {@code order}), before the help options (order -1), instead of sorted by name.
+     */
+    CommandSpec addTo(CommandSpec spec) {
+        spec.usageMessage().sortOptions(false);
+        return spec.addOption(CommandSpecs.option(String.class, v -> environment = v, "--environment").order(-19)
+                        .paramLabel("NAME|PATH").description("The EDF to use: a name or a file.").build())
+                .addOption(CommandSpecs.option(String.class, v -> image = v, "--image").order(-18).paramLabel("REF")
+                        .description("The image (a squashfs file); overrides the EDF's.").build())
+                .addOption(CommandSpecs.repeatable(mounts, "--mount").order(-17).paramLabel("SRC:DST[:FLAGS]")
+                        .description("Add a bind mount (flags joined by '+').").build())
+                .addOption(CommandSpecs.repeatable(env, "--env").order(-16).paramLabel("NAME=VALUE")
+                        .description("Set a variable (an empty value unsets it).").build())
+                .addOption(CommandSpecs.option(String.class, v -> workdir = v, "--workdir").order(-15).paramLabel("DIR")
+                        .description("Working directory in the container.").build())
+                .addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("0..1")
+                        .addArg(CommandSpecs.option(boolean.class, v -> writable = v, "--writable").order(-14)
+                                .description("Writable root filesystem (changes vanish at exit).").build())
+                        .addArg(CommandSpecs.option(boolean.class, v -> writable = !v, "--readonly").order(-13)
+                                .description("Read-only root filesystem.").build())
+                        .build())
+                .addOption(CommandSpecs.option(Boolean.class, v -> entrypoint = v, "--entrypoint").order(-12)
+                        .negatable(true).description("Run the image Entrypoint (default: the EDF's).").build())
+                .addOption(CommandSpecs.repeatable(annotations, "--annotation").order(-11).paramLabel("KEY=VALUE")
+                        .description("Add an annotation (OCI hooks see it).").build());
+    }
 
     /** What a command does with its planned container. */
     interface Launch<T> {
@@ -85,19 +91,19 @@ final class ContainerOptions {
      * (kept: {@link ContainerPlanner#planKept}, with no command) and launches it. A cache-free
      * image is discarded afterwards: a kept container's squashfuse holds it open until it ends.
      */
-    <T> T launch(CliContext context, Writability writability, List<String> command, boolean kept, Launch<T> launch) {
+    <T> T launch(CliContext context, List<String> command, boolean kept, Launch<T> launch) {
         try (ProgressListener progress = ProgressListener.onStderr(context)) {
             ImageService service = ImageCommand.service(context, progress, null);
             return launch(context, (reference, containerfile) -> {
                 ImportedImage imported = service.ensure(reference, containerfile);
                 progress.finish();
                 return imported;
-            }, writability, command, kept, launch);
+            }, command, kept, launch);
         }
     }
 
-    private <T> T launch(CliContext context, ImageResolver images, Writability writability, List<String> command,
-            boolean kept, Launch<T> launch) {
+    private <T> T launch(CliContext context, ImageResolver images, List<String> command, boolean kept,
+            Launch<T> launch) {
         SlipwayConfig config = context.config();
         Map<String, String> hostEnv = context.environment();
         ContainerRequest request;
@@ -120,7 +126,7 @@ final class ContainerOptions {
             imported = images.resolve(image, Optional.empty());
             request = new ContainerRequest(image, null, true, true, List.of(), List.of(), Map.of(), Map.of(), command);
         }
-        request = applyTo(request, writability, context.cwd());
+        request = applyTo(request, context.cwd());
 
         Installation installation = Installation.current().orElseThrow(() ->
                 new SlipwayException("starting a container needs an installed tree (its helpers live in libexec/slipway)"));
@@ -138,7 +144,7 @@ final class ContainerOptions {
         }
     }
 
-    private ContainerRequest applyTo(ContainerRequest r, Writability writability, Path cwd) {
+    private ContainerRequest applyTo(ContainerRequest r, Path cwd) {
         List<Mount> allMounts = new ArrayList<>(r.mounts());
         for (String m : mounts) {
             allMounts.add(ContainerRequest.parseMount(m, cwd));
@@ -153,9 +159,8 @@ final class ContainerOptions {
             var pair = ContainerRequest.parsePair("--annotation", a);
             allAnnotations.put(pair.getKey(), pair.getValue());
         }
-        boolean writable = writability == null ? r.writable() : writability.writable;
         return new ContainerRequest(r.image(), workdir != null ? workdir : r.workdir(),
-                entrypoint != null ? entrypoint : r.entrypoint(), writable, allMounts, r.devices(), allEnv,
-                allAnnotations, r.command());
+                entrypoint != null ? entrypoint : r.entrypoint(), writable != null ? writable : r.writable(),
+                allMounts, r.devices(), allEnv, allAnnotations, r.command());
     }
 }

@@ -1,18 +1,15 @@
 package io.slipway.cli;
 
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "edf", description = "Validate and render Environment Definition Files.",
-        mixinStandardHelpOptions = true,
-        subcommands = {EdfRenderCommand.class, EdfValidateCommand.class, EdfPathCommand.class})
-final class EdfCommand implements Runnable {
+/** {@code slipway edf}: the EDF commands. */
+final class EdfCommand {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    private EdfCommand() {
+    }
 
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: render, validate or path");
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.group("edf", "Validate and render Environment Definition Files.",
+                EdfRenderCommand.spec(context), EdfValidateCommand.spec(context), EdfPathCommand.spec(context));
     }
 }

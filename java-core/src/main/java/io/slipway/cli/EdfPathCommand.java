@@ -1,16 +1,19 @@
 package io.slipway.cli;
 
 import java.nio.file.Path;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "path", mixinStandardHelpOptions = true,
-        description = "Print the EDF search path, one directory per line, in lookup order.")
 final class EdfPathCommand implements Runnable {
 
     private final CliContext context;
 
     EdfPathCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.command(new EdfPathCommand(context), "path",
+                "Print the EDF search path, one directory per line, in lookup order.");
     }
 
     @Override

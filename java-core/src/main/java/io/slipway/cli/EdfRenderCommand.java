@@ -4,26 +4,30 @@ import io.slipway.edf.EdfJson;
 import io.slipway.edf.EdfToml;
 import io.slipway.edf.Edfs;
 import io.slipway.edf.ResolvedEdf;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "render", mixinStandardHelpOptions = true,
-        description = "Print the fully resolved EDF: bases applied, variables expanded, paths absolute.")
 final class EdfRenderCommand implements Runnable {
 
     enum Format { json, toml }
 
     private final CliContext context;
 
-    @Parameters(paramLabel = "NAME|PATH", description = "An EDF name from the search path, or a file path.")
     String environment;
 
-    @Option(names = "--format", defaultValue = "json", description = "json (default) or toml.")
     Format format;
 
     EdfRenderCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        EdfRenderCommand command = new EdfRenderCommand(context);
+        return CommandSpecs.command(command, "render",
+                        "Print the fully resolved EDF: bases applied, variables expanded, paths absolute.")
+                .addPositional(CommandSpecs.positional("1", "NAME|PATH", String.class, v -> command.environment = v)
+                        .description("An EDF name from the search path, or a file path.").build())
+                .addOption(CommandSpecs.option(Format.class, v -> command.format = v, "--format")
+                        .defaultValue("json").description("json (default) or toml.").build());
     }
 
     @Override

@@ -3,22 +3,27 @@ package io.slipway.cli;
 import io.slipway.SlipwayException;
 import io.slipway.edf.Edfs;
 import io.slipway.edf.ResolvedEdf;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check EDFs: exit 0 when all are valid, 1 otherwise, with every error printed.")
 final class EdfValidateCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Parameters(paramLabel = "NAME|PATH", arity = "1..*", description = "EDF names or file paths.")
-    List<String> environments;
+    final List<String> environments = new ArrayList<>();
 
     EdfValidateCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        EdfValidateCommand command = new EdfValidateCommand(context);
+        return CommandSpecs.command(command, "validate",
+                        "Check EDFs: exit 0 when all are valid, 1 otherwise, with every error printed.")
+                .addPositional(CommandSpecs.positionals("1..*", "NAME|PATH", command.environments)
+                        .description("EDF names or file paths.").build());
     }
 
     @Override

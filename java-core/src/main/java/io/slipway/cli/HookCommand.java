@@ -9,29 +9,35 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code slipway hook NAME [ARGS]}: runs a built-in hook the way an OCI runtime runs a hook, with
  * the container state on stdin. Slipway's own runtime runs these hooks in process; this is for
  * other runtimes (the launcher {@code libexec/slipway/slipway-hook} calls it) and for debugging.
  */
-@Command(name = "hook", mixinStandardHelpOptions = true,
-        description = "Run a built-in hook as an OCI hook: the container state on stdin, the stage from its "
-            + "status (or SLIPWAY_HOOK_STAGE).")
 final class HookCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "the built-in hook")
     String name;
 
-    @Parameters(index = "1..*", paramLabel = "ARG", description = "the hook's arguments")
-    List<String> args = new ArrayList<>();
+    final List<String> args = new ArrayList<>();
 
     HookCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        HookCommand hook = new HookCommand(context);
+        CommandSpec spec = CommandSpecs.command(hook, "hook", "Run a built-in hook as an OCI hook: the container "
+                + "state on stdin, the stage from its status (or SLIPWAY_HOOK_STAGE).");
+        // A hook's own --options follow its name.
+        spec.parser().stopAtPositional(true).unmatchedOptionsArePositionalParams(true);
+        return spec.addPositional(CommandSpecs.positional("1", "NAME", String.class, v -> hook.name = v).index("0")
+                        .description("the built-in hook").build())
+                .addPositional(CommandSpecs.positionals("0..*", "ARG", hook.args).index("1..*")
+                        .description("the hook's arguments").build());
     }
 
     @Override

@@ -6,16 +6,19 @@ import io.slipway.hooks.Stage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "hooks", mixinStandardHelpOptions = true,
-        description = "List the configured OCI hooks in the order they run, like `sarus hooks`.")
 final class HooksCommand implements Runnable {
 
     private final CliContext context;
 
     HooksCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.command(new HooksCommand(context), "hooks",
+                "List the configured OCI hooks in the order they run, like `sarus hooks`.");
     }
 
     @Override

@@ -3,20 +3,18 @@ package io.slipway.cli;
 import io.slipway.image.ImageService;
 import io.slipway.image.ImportListener;
 import io.slipway.image.Platform;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "image", description = "Import, list and remove container images.",
-        mixinStandardHelpOptions = true,
-        subcommands = {ImageImportCommand.class, ImageLsCommand.class, ImageRmCommand.class, ImagePruneCommand.class})
-final class ImageCommand implements Runnable {
+/** {@code slipway image}: the image commands, and the image service they share. */
+final class ImageCommand {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    private ImageCommand() {
+    }
 
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: import, ls, rm or prune");
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.group("image", "Import, list and remove container images.",
+                ImageImportCommand.spec(context), ImageLsCommand.spec(context), ImageRmCommand.spec(context),
+                ImagePruneCommand.spec(context));
     }
 
     /** The caller's image store, quietly; empty in cache-free mode. */

@@ -5,38 +5,42 @@ import io.slipway.image.ImageService;
 import io.slipway.image.ImportedImage;
 import java.nio.file.Path;
 import java.util.Optional;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Import an image into the image store (or into FILE with -o) and print the squashfs path "
-                + "as the last line.",
-            "REF: [USER@][REGISTRY#]IMAGE[:TAG][@DIGEST], REGISTRY/IMAGE[:TAG], a squashfs path, "
-                + "docker-archive:PATH, oci-archive:PATH[:TAG] or oci:DIR[:TAG]."})
 final class ImageImportCommand implements Runnable {
 
     private final CliContext context;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "REF",
-            description = "The image to import (none with --containerfile).")
     String reference;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write the squashfs here (like enroot import -o) instead of the store.")
     Path output;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
-            description = "Platform to pick from a multi-platform image (default: this machine's).")
     String platform;
 
-    @Option(names = "--containerfile", paramLabel = "FILE",
-            description = "Build the image from this Containerfile with buildah/podman into -o FILE, unless "
-                    + "FILE exists already.")
     Path containerfile;
 
     ImageImportCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        ImageImportCommand command = new ImageImportCommand(context);
+        return CommandSpecs.command(command, "import",
+                        "Import an image into the image store (or into FILE with -o) and print the squashfs path "
+                        + "as the last line.",
+                        "REF: [USER@][REGISTRY#]IMAGE[:TAG][@DIGEST], REGISTRY/IMAGE[:TAG], a squashfs path, "
+                        + "docker-archive:PATH, oci-archive:PATH[:TAG] or oci:DIR[:TAG].")
+                .addPositional(CommandSpecs.positional("0..1", "REF", String.class, v -> command.reference = v)
+                        .index("0").description("The image to import (none with --containerfile).").build())
+                .addOption(CommandSpecs.option(Path.class, v -> command.output = v, "-o", "--output").paramLabel("FILE")
+                        .description("Write the squashfs here (like enroot import -o) instead of the store.").build())
+                .addOption(CommandSpecs.option(String.class, v -> command.platform = v, "--platform")
+                        .paramLabel("OS/ARCH[/VARIANT]")
+                        .description("Platform to pick from a multi-platform image (default: this machine's).").build())
+                .addOption(CommandSpecs.option(Path.class, v -> command.containerfile = v, "--containerfile")
+                        .paramLabel("FILE")
+                        .description("Build the image from this Containerfile with buildah/podman into -o FILE, unless "
+                                + "FILE exists already.").build());
     }
 
     @Override

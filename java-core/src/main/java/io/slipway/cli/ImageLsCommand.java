@@ -2,16 +2,19 @@ package io.slipway.cli;
 
 import io.slipway.image.ImageStore;
 import java.util.Comparator;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "ls", mixinStandardHelpOptions = true,
-        description = "List the images of the store: reference, digest, size, last use.")
 final class ImageLsCommand implements Runnable {
 
     private final CliContext context;
 
     ImageLsCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        return CommandSpecs.command(new ImageLsCommand(context), "ls",
+                "List the images of the store: reference, digest, size, last use.");
     }
 
     @Override

@@ -2,21 +2,24 @@ package io.slipway.cli;
 
 import io.slipway.SlipwayException;
 import io.slipway.image.ImageReference;
+import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "rm", mixinStandardHelpOptions = true,
-        description = "Remove images from the store, by reference or digest (sha256:...).")
 final class ImageRmCommand implements Runnable {
 
     private final CliContext context;
 
-    @Parameters(arity = "1..*", paramLabel = "REF")
-    List<String> references;
+    final List<String> references = new ArrayList<>();
 
     ImageRmCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        ImageRmCommand command = new ImageRmCommand(context);
+        return CommandSpecs.command(command, "rm", "Remove images from the store, by reference or digest (sha256:...).")
+                .addPositional(CommandSpecs.positionals("1..*", "REF", command.references).build());
     }
 
     @Override

@@ -7,18 +7,14 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 
-@Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Containerized user environments for Slurm.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:user error (bad EDF, missing file...)", "2:usage error",
-            "3:internal error"})
+/** The {@code slipway} command: the root of the command tree, and how failures become exit codes. */
 public final class Main implements Runnable {
 
     public static final int OK = 0;
@@ -26,11 +22,12 @@ public final class Main implements Runnable {
     public static final int USAGE_ERROR = 2;
     public static final int INTERNAL_ERROR = 3;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show stack traces of internal errors.")
+    /** What -V prints, for every command. */
+    static final CommandLine.IVersionProvider VERSION = new Version();
+
     boolean debug;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
     public static void main(String[] args) {
         CliContext context = CliContext.ofProcess();
@@ -45,82 +42,106 @@ public final class Main implements Runnable {
     }
 
     /** The commands, in the order help lists them. */
-    private static final Map<String, Class<?>> COMMANDS = commands();
+    private static final List<String> COMMANDS =
+            List.of("edf", "image", "run", "container", "hooks", "hook", "ssh-keygen", "help");
 
-    private static Map<String, Class<?>> commands() {
-        Map<String, Class<?>> m = new LinkedHashMap<>();
-        m.put("edf", EdfCommand.class);
-        m.put("image", ImageCommand.class);
-        m.put("run", RunCommand.class);
-        m.put("container", ContainerCommand.class);
-        m.put("hooks", HooksCommand.class);
-        m.put("hook", HookCommand.class);
-        m.put("ssh-keygen", SshKeygenCommand.class);
-        m.put("help", CommandLine.HelpCommand.class);
-        return m;
+    /** The model of the command {@code name}. */
+    private static CommandSpec command(String name, CliContext context) {
+        return switch (name) {
+            case "edf" -> EdfCommand.spec(context);
+            case "image" -> ImageCommand.spec(context);
+            case "run" -> RunCommand.spec(context);
+            case "container" -> ContainerCommand.spec(context);
+            case "hooks" -> HooksCommand.spec(context);
+            case "hook" -> HookCommand.spec(context);
+            case "ssh-keygen" -> SshKeygenCommand.spec(context);
+            case "help" -> HelpCommand.spec();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
     }
 
     public static int execute(CliContext context, String... args) {
-        CommandLine cli = new CommandLine(new Main(), new ContextFactory(context));
-        // picocli builds the model of every command it is given, by reflection: about 60 ms of
-        // each start for commands that will not run. Only the named command is added; help, a
-        // typo or no command at all get every one, so help and suggestions see them all.
-        String named = commandName(args);
-        COMMANDS.forEach((name, type) -> {
-            if (named == null || !COMMANDS.containsKey(named) || named.equals("help") || named.equals(name)) {
-                cli.addSubcommand(name, type);
-            }
-        });
-        CommandLine run = cli.getSubcommands().get("run");
-        if (run != null) {
-            // Everything after the command of `slipway run` belongs to that command, options included.
-            run.setStopAtPositional(true);
-        }
-        CommandLine container = cli.getSubcommands().get("container");
-        if (container != null) {
-            container.getSubcommands().get("exec").setStopAtPositional(true);
-        }
-        CommandLine hook = cli.getSubcommands().get("hook");
-        if (hook != null) {
-            // A hook's own --options follow its name.
-            hook.setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
-        }
+        CommandLine cli = commandLine(context, commandName(args));
         cli.setOut(context.out());
         cli.setErr(context.err());
-        cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, context, line));
-        cli.setParameterExceptionHandler((e, args1) -> {
-            context.err().println("slipway: " + e.getMessage());
-            context.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return USAGE_ERROR;
-        });
+        Failures failures = new Failures(context);
+        cli.setExecutionExceptionHandler(failures);
+        cli.setParameterExceptionHandler(failures);
         return cli.execute(args);
     }
 
-    /** The first argument that is not an option of slipway itself, or null. */
+    /**
+     * The command tree with the command {@code named} only, when it is one: the others will not
+     * run. Help, a typo or no command at all get every one, so help and suggestions see them all.
+     */
+    static CommandLine commandLine(CliContext context, String named) {
+        Main main = new Main();
+        main.spec = CommandSpecs.command(main, "slipway", "Containerized user environments for Slurm.");
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        exitCodes.put("0", "success");
+        exitCodes.put("1", "user error (bad EDF, missing file...)");
+        exitCodes.put("2", "usage error");
+        exitCodes.put("3", "internal error");
+        main.spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        main.spec.addOption(CommandSpecs.option(boolean.class, v -> main.debug = v, "--debug")
+                .scopeType(ScopeType.INHERIT).description("Show stack traces of internal errors.").build());
+        CommandLine cli = new CommandLine(main.spec);
+        boolean all = named == null || !COMMANDS.contains(named) || named.equals("help");
+        for (String name : COMMANDS) {
+            if (all || named.equals(name)) {
+                cli.addSubcommand(name, command(name, context));
+            }
+        }
+        return cli;
+    }
+
+    /**
+     * The first argument that is not an option of slipway itself, or null: also when an option
+     * other than --debug comes first, since help asked for there lists every command.
+     */
     static String commandName(String... args) {
         for (String a : args) {
             if (!a.startsWith("-")) {
                 return a;
             }
+            if (!a.equals("--debug")) {
+                return null;
+            }
         }
         return null;
     }
 
-    private static int handle(Exception e, CliContext context, CommandLine line) {
-        if (e instanceof SlipwayException) {
-            context.err().println("slipway: error: " + e.getMessage());
-            return USER_ERROR;
+    /**
+     * What a failure prints and the exit status it gives. A class rather than lambdas: the CDS
+     * archive cannot hold a lambda of picocli's interfaces (picocli's class files are Java 5's).
+     */
+    private record Failures(CliContext context)
+            implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
+            context.err().println("slipway: " + e.getMessage());
+            context.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return USAGE_ERROR;
         }
-        Main root = line.getCommandSpec().root().commandLine().getCommand();
-        context.err().println("slipway: internal error: " + e);
-        if (root.debug) {
-            StringWriter trace = new StringWriter();
-            e.printStackTrace(new PrintWriter(trace));
-            context.err().print(trace);
-        } else {
-            context.err().println("slipway: run again with --debug for the stack trace");
+
+        @Override
+        public int handleExecutionException(Exception e, CommandLine line, CommandLine.ParseResult parsed) {
+            if (e instanceof SlipwayException) {
+                context.err().println("slipway: error: " + e.getMessage());
+                return USER_ERROR;
+            }
+            Main root = line.getCommandSpec().root().commandLine().getCommand();
+            context.err().println("slipway: internal error: " + e);
+            if (root.debug) {
+                StringWriter trace = new StringWriter();
+                e.printStackTrace(new PrintWriter(trace));
+                context.err().print(trace);
+            } else {
+                context.err().println("slipway: run again with --debug for the stack trace");
+            }
+            return INTERNAL_ERROR;
         }
-        return INTERNAL_ERROR;
     }
 
     @Override
@@ -128,7 +149,7 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    private static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
             Properties properties = new Properties();
@@ -139,18 +160,6 @@ public final class Main implements Runnable {
             }
             return new String[] {"slipway " + properties.getProperty("version", "unknown"),
                 "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
-        }
-    }
-
-    /** Gives every command that wants one the {@link CliContext}. */
-    private record ContextFactory(CliContext context) implements CommandLine.IFactory {
-        @Override
-        public <K> K create(Class<K> type) throws Exception {
-            try {
-                return type.getDeclaredConstructor(CliContext.class).newInstance(context);
-            } catch (NoSuchMethodException e) {
-                return CommandLine.defaultFactory().create(type);
-            }
         }
     }
 }

@@ -3,33 +3,33 @@ package io.slipway.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a command in a container, as the calling user, and exit with its status.",
-            "Options add to and override what the EDF says."})
 final class RunCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Mixin
-    ContainerOptions options;
+    final ContainerOptions options = new ContainerOptions();
 
-    @ArgGroup(exclusive = true)
-    ContainerOptions.Writability writability;
-
-    @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments (default: the image Cmd).")
-    List<String> command = new ArrayList<>();
+    final List<String> command = new ArrayList<>();
 
     RunCommand(CliContext context) {
         this.context = context;
     }
 
+    static CommandSpec spec(CliContext context) {
+        RunCommand run = new RunCommand(context);
+        CommandSpec spec = CommandSpecs.command(run, "run",
+                "Run a command in a container, as the calling user, and exit with its status.",
+                "Options add to and override what the EDF says.");
+        // Everything after the command belongs to it, options included.
+        spec.parser().stopAtPositional(true);
+        return run.options.addTo(spec).addPositional(CommandSpecs.positionals("0..*", "CMD", run.command)
+                .description("The command and its arguments (default: the image Cmd).").build());
+    }
+
     @Override
     public Integer call() {
-        return options.launch(context, writability, command, false, (starter, spec, hooks) -> starter.run(spec, hooks));
+        return options.launch(context, command, false, (starter, spec, hooks) -> starter.run(spec, hooks));
     }
 }

@@ -5,26 +5,29 @@ import io.slipway.config.Installation;
 import io.slipway.hooks.builtin.SshKeys;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code slipway ssh-keygen [--overwrite]}: makes the user's keys for the SSH hook once (host key
  * and client key, in ~/.config/slipway/ssh); containers started with {@code com.hooks.ssh.enabled}
  * refuse to start without them.
  */
-@Command(name = "ssh-keygen", mixinStandardHelpOptions = true,
-        description = "Make your SSH keys for containers with com.hooks.ssh.enabled (once; kept in "
-            + "~/.config/slipway/ssh).")
 final class SshKeygenCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Option(names = "--overwrite", description = "Replace existing keys (running containers keep the old ones).")
     boolean overwrite;
 
     SshKeygenCommand(CliContext context) {
         this.context = context;
+    }
+
+    static CommandSpec spec(CliContext context) {
+        SshKeygenCommand command = new SshKeygenCommand(context);
+        return CommandSpecs.command(command, "ssh-keygen", "Make your SSH keys for containers with "
+                        + "com.hooks.ssh.enabled (once; kept in ~/.config/slipway/ssh).")
+                .addOption(CommandSpecs.option(boolean.class, v -> command.overwrite = v, "--overwrite")
+                        .description("Replace existing keys (running containers keep the old ones).").build());
     }
 
     @Override

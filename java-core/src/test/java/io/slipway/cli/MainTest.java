@@ -7,11 +7,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 class MainTest {
     @TempDir
@@ -31,8 +37,21 @@ class MainTest {
         Files.writeString(tmp.resolve("home/.edf/demo.toml"), "image = \"ubuntu:24.04\"\nworkdir = \"/home/${USER}\"\n");
     }
 
+    private CliContext context() {
+        return new CliContext(env, tmp, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
     private int run(String... args) {
-        return Main.execute(new CliContext(env, tmp, new PrintWriter(out, true), new PrintWriter(err, true)), args);
+        return Main.execute(context(), args);
+    }
+
+    /** The command object {@code args} name, with what picocli parsed into it. */
+    private <T> T parsed(Class<T> type, String... args) {
+        CommandLine.ParseResult result = Main.commandLine(context(), Main.commandName(args)).parseArgs(args);
+        while (result.hasSubcommand()) {
+            result = result.subcommand();
+        }
+        return type.cast(result.commandSpec().userObject());
     }
 
     @Test
@@ -127,5 +146,75 @@ class MainTest {
         assertThat(run("--debug", "edf", "path")).isZero();
         assertThat(Main.commandName("--debug", "run", "--image", "x")).isEqualTo("run");
         assertThat(Main.commandName("--version")).isNull();
+        assertThat(Main.commandName("--help", "run")).isNull();
+    }
+
+    @Test
+    void everyCommandsHelpListsItsOptionsAndParameters() {
+        List<CommandLine> commands = new ArrayList<>(List.of(Main.commandLine(context(), null)));
+        for (int i = 0; i < commands.size(); i++) {
+            CommandLine command = commands.get(i);
+            commands.addAll(command.getSubcommands().values());
+            List<String> args = new ArrayList<>(List.of(command.getCommandSpec().qualifiedName().split(" ")));
+            args.set(0, "--help");
+            Collections.rotate(args, -1);
+            out.getBuffer().setLength(0);
+            assertThat(run(args.toArray(String[]::new))).as(args.toString()).isZero();
+            assertThat(out.toString()).as(args.toString())
+                    .startsWith(command.getCommandSpec().helpCommand() ? "Display help" : "Usage: ");
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                assertThat(out.toString()).as(args.toString()).contains(option.negatable()
+                        ? option.longestName().replace("--", "--[no-]") : option.longestName());
+            }
+            for (PositionalParamSpec parameter : command.getCommandSpec().positionalParameters()) {
+                assertThat(out.toString()).as(args.toString()).contains(parameter.paramLabel());
+            }
+        }
+        assertThat(commands).hasSize(19);
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void runLeavesEverythingAfterItsCommandToTheCommand() {
+        RunCommand run = parsed(RunCommand.class, "run", "--image", "x", "--env", "A=1", "--env", "B=2",
+                "--mount", "/a:/b", "--readonly", "--no-entrypoint", "ls", "--image", "y", "-l");
+        assertThat(run.options.image).isEqualTo("x");
+        assertThat(run.options.env).containsExactly("A=1", "B=2");
+        assertThat(run.options.mounts).containsExactly("/a:/b");
+        assertThat(run.options.writable).isFalse();
+        assertThat(run.options.entrypoint).isFalse();
+        assertThat(run.command).containsExactly("ls", "--image", "y", "-l");
+        RunCommand plain = parsed(RunCommand.class, "run", "--image", "x", "--", "--weird");
+        assertThat(plain.options.writable).isNull();
+        assertThat(plain.options.entrypoint).isNull();
+        assertThat(plain.command).containsExactly("--weird");
+        assertThat(run("run", "--writable", "--readonly", "true")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("--writable, --readonly are mutually exclusive");
+    }
+
+    @Test
+    void containerExecAndHookLeaveTheirArgumentsAlone() {
+        ContainerCommand.Exec exec = parsed(ContainerCommand.Exec.class, "container", "exec", "12", "ls", "-l");
+        assertThat(exec.pid).isEqualTo(12);
+        assertThat(exec.command).containsExactly("ls", "-l");
+        assertThat(parsed(ContainerCommand.Exec.class, "container", "exec", "12", "--", "ls").command)
+                .containsExactly("--", "ls");
+        HookCommand hook = parsed(HookCommand.class, "hook", "slurm", "--foo", "bar", "-x");
+        assertThat(hook.name).isEqualTo("slurm");
+        assertThat(hook.args).containsExactly("--foo", "bar", "-x");
+        assertThat(run("container", "exec", "12")).isEqualTo(Main.USAGE_ERROR);
+        assertThat(err.toString()).contains("Missing required parameter: 'CMD'");
+    }
+
+    @Test
+    void debugCountsAfterTheCommandAndEveryCommandPrintsTheVersion() {
+        env.put("EDF_PATH", "/\0bad");
+        assertThat(run("edf", "path", "--debug")).isEqualTo(Main.INTERNAL_ERROR);
+        assertThat(err.toString()).contains("\tat ");
+        assertThat(run("run", "-V")).isZero();
+        assertThat(out.toString()).startsWith("slipway ");
+        out.getBuffer().setLength(0);
+        assertThat(run("--help", "run")).isZero();
+        assertThat(out.toString()).contains("edf").contains("ssh-keygen");
     }
 }
