@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
@@ -360,9 +361,23 @@ public final class ImageService {
             return config;
         } catch (RuntimeException e) {
             pool.shutdownNow();
+            awaitStopped(pool);
             throw e;
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Waits for interrupted downloads to end, which removes their temporary files: the process may
+     * end as soon as the failure is reported (the plugin's JVM host leaves with _exit, without
+     * shutdown hooks), and a half-written blob must not stay in the store.
+     */
+    private static void awaitStopped(ExecutorService pool) {
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
