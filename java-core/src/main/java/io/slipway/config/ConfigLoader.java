@@ -66,7 +66,7 @@ public final class ConfigLoader {
     /** Loads the configuration that applies to a process with environment {@code env}. */
     public static SlipwayConfig load(Map<String, String> env, Optional<Installation> installation) {
         Optional<Path> file = fileFor(env, installation);
-        return file.map(f -> read(f, named(env) != null, ParsedFileCache.forUser(env))).orElseGet(ConfigLoader::defaults);
+        return file.map(f -> read(f, named(env) != null, ParsedFileCache.forUser(env, Installation.buildSignature()))).orElseGet(ConfigLoader::defaults);
     }
 
     /** The file {@link #load} reads (which may not exist when it is the installation's default), if any. */

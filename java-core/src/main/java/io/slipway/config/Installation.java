@@ -1,5 +1,6 @@
 package io.slipway.config;
 
+import io.slipway.posix.FileSignature;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,18 @@ public record Installation(Path prefix) {
         }
         return runningJar().map(Path::getParent).filter(dir -> dir.endsWith(JAR_DIR))
                 .map(dir -> new Installation(dir.getParent().getParent()));
+    }
+
+    /**
+     * Which build of Slipway this is: the stat signature of the jar this code runs from (a plain
+     * class directory gives a fixed word). What a cache keeps must not outlive the code that made it.
+     */
+    public static String buildSignature() {
+        return BuildSignature.VALUE;
+    }
+
+    private static final class BuildSignature {
+        static final String VALUE = runningJar().map(jar -> FileSignature.of(jar).text()).orElse("classes");
     }
 
     /** The jar this code runs from, or empty for a plain class directory (tests) or an unusual class loader. */

@@ -1,5 +1,6 @@
 package io.slipway.edf;
 
+import io.slipway.config.Installation;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.toml.ParsedFileCache;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ public final class Edfs {
      * or not, before looking): with {@link #variablesNamed}, everything the answer depends on.
      */
     public static LoadedEdf load(String argument, Context context, Consumer<Path> consulted) {
-        return load(argument, context, consulted, ParsedFileCache.forUser(context.environment()));
+        return load(argument, context, consulted,
+                ParsedFileCache.forUser(context.environment(), Installation.buildSignature()));
     }
 
     /** As {@link #load(String, Context, Consumer)}, with the files found in {@code cache} while unchanged. */

@@ -19,8 +19,8 @@ import java.util.Optional;
  * configuration and the EDFs found here, a start never loads the parser.
  *
  * <p>An entry is keyed by a kind ({@code config}, {@code edf}) and the file's absolute path, and holds the
- * file's {@link FileSignature} taken before it was read: it is used only while the file still has
- * that signature. A file changed within {@link #RACY} is not kept (git's racy rule). Entries are
+ * file's {@link FileSignature} taken before it was read and the build of Slipway that wrote it: it
+ * is used only while the file still has that signature, by the same build. A file changed within {@link #RACY} is not kept (git's racy rule). Entries are
  * private to their user (directory 0700, files 0600, owner checked on every read), written to a
  * temporary file and renamed into place; a damaged or foreign entry is a miss. The cache only
  * saves time: any problem with it means parsing as usual. Where it lives: {@link UserCacheFiles#directory}.
@@ -36,15 +36,21 @@ public final class ParsedFileCache {
     /** Entries kept per user; the least recently written go first. */
     static final int KEEP = 64;
 
-    private static final ParsedFileCache NONE = new ParsedFileCache(null, RACY);
+    private static final ParsedFileCache NONE = new ParsedFileCache(null, RACY, "");
 
     private final Path dir;
     private final Duration racyWindow;
+    private final String producer;
 
-    /** Entries in {@code dir} (created when first written); files changed within {@code racyWindow} are not kept. */
-    public ParsedFileCache(Path dir, Duration racyWindow) {
+    /**
+     * Entries in {@code dir} (created when first written); files changed within {@code racyWindow}
+     * are not kept; only entries written by the same {@code producer} (a build of Slipway) are used,
+     * since another build may parse the same file differently.
+     */
+    public ParsedFileCache(Path dir, Duration racyWindow, String producer) {
         this.dir = dir;
         this.racyWindow = racyWindow;
+        this.producer = producer;
     }
 
     /** A cache that keeps nothing. */
@@ -52,9 +58,12 @@ public final class ParsedFileCache {
         return NONE;
     }
 
-    /** The cache of the user whose environment is {@code env} ({@link UserCacheFiles#directory}), or {@link #none}. */
-    public static ParsedFileCache forUser(Map<String, String> env) {
-        return UserCacheFiles.directory(env).map(d -> new ParsedFileCache(d, RACY)).orElse(NONE);
+    /**
+     * The cache of the user whose environment is {@code env} ({@link UserCacheFiles#directory}), or
+     * {@link #none}, for entries of {@code producer}.
+     */
+    public static ParsedFileCache forUser(Map<String, String> env, String producer) {
+        return UserCacheFiles.directory(env).map(d -> new ParsedFileCache(d, RACY, producer)).orElse(NONE);
     }
 
     /**
@@ -98,6 +107,7 @@ public final class ParsedFileCache {
                 JsonNode root = Json.read(text.get());
                 if (root.path("version").asInt() != VERSION || !root.path("kind").asText().equals(kind)
                         || !root.path("file").asText().equals(file.toString())
+                        || !root.path("producer").asText().equals(producer)
                         || !root.path("signature").asText().equals(signature.text()) || !root.has("value")) {
                     return Optional.empty();
                 }
@@ -117,6 +127,7 @@ public final class ParsedFileCache {
             root.put("kind", kind);
             root.put("file", file.toString());
             root.put("signature", signature.text());
+            root.put("producer", producer);
             root.set("value", value);
             try {
                 UserCacheFiles.writePrivate(location(), Json.write(root));

@@ -106,7 +106,7 @@ class ConfigLoaderTest {
                 + "hooks_dirs = []\nimage_parallel_downloads = 3\nimage_transfer_attempts = 9\nimage_ca_file = \"/ca.pem\"\n"
                 + "image_compression = \"gzip:4\"\nimage_builder = \"podman\"\nimage_store = \"/s/${USER}\"\n"
                 + "runtime_path = \"/run/x\"\nenroot_sysconf_path = \"/etc/e\"\nsite_mounts = [\"/a:/b\"]\n");
-        var cache = new io.slipway.toml.ParsedFileCache(tmp.resolve("cache"), java.time.Duration.ZERO);
+        var cache = new io.slipway.toml.ParsedFileCache(tmp.resolve("cache"), java.time.Duration.ZERO, "test");
         SlipwayConfig parsed = ConfigLoader.read(file, true, cache);
         assertThat(ConfigLoader.read(file, true, cache)).isEqualTo(parsed).isEqualTo(ConfigLoader.read(file, true));
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ParsedEdfCacheTest extends EdfTestBase {
 
     private ParsedFileCache cache() {
-        return new ParsedFileCache(f.dir.resolve("cache"), Duration.ZERO);
+        return new ParsedFileCache(f.dir.resolve("cache"), Duration.ZERO, "test");
     }
 
     private LoadedEdf load(String argument) {

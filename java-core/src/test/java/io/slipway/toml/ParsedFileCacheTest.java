@@ -20,7 +20,7 @@ class ParsedFileCacheTest {
     private final JsonNode parsed = Json.object().put("answer", 42);
 
     private ParsedFileCache cache() {
-        return new ParsedFileCache(tmp.resolve("cache"), Duration.ZERO);
+        return new ParsedFileCache(tmp.resolve("cache"), Duration.ZERO, "build-1");
     }
 
     private Path file(String text) throws Exception {
@@ -62,9 +62,17 @@ class ParsedFileCacheTest {
     }
 
     @Test
+    void anotherBuildOfSlipwayDoesNotUseTheEntries() throws Exception {
+        Path file = file("x = 1\n");
+        cache().entry("config", file).store(parsed);
+        assertThat(new ParsedFileCache(tmp.resolve("cache"), Duration.ZERO, "build-2").entry("config", file).value())
+                .isEmpty();
+    }
+
+    @Test
     void aFileChangedWithinTheRacyWindowIsNotKept() throws Exception {
         Path file = file("x = 1\n");
-        ParsedFileCache racy = new ParsedFileCache(tmp.resolve("cache"), Duration.ofMinutes(5));
+        ParsedFileCache racy = new ParsedFileCache(tmp.resolve("cache"), Duration.ofMinutes(5), "build-1");
         racy.entry("config", file).store(parsed);
         assertThat(racy.entry("config", file).value()).isEmpty();
         assertThat(tmp.resolve("cache")).doesNotExist();
