@@ -18,12 +18,13 @@ import java.util.Optional;
  * as much as everything else the Java core does for a container in a Slurm step; with the
  * configuration and the EDFs found here, a start never loads the parser.
  *
- * <p>An entry is keyed by a kind ({@code config}, {@code edf}) and the file's absolute path, and holds the
- * file's {@link FileSignature} taken before it was read and the build of Slipway that wrote it: it
- * is used only while the file still has that signature, by the same build. A file changed within {@link #RACY} is not kept (git's racy rule). Entries are
- * private to their user (directory 0700, files 0600, owner checked on every read), written to a
- * temporary file and renamed into place; a damaged or foreign entry is a miss. The cache only
- * saves time: any problem with it means parsing as usual. Where it lives: {@link UserCacheFiles#directory}.
+ * <p>An entry is keyed by a kind ({@code config}, {@code edf}) and the file's absolute path, and
+ * holds the file's {@link FileSignature} taken before it was read and the build of Slipway that
+ * wrote it: it is used only while the file still has that signature, by the same build. A file
+ * changed within {@link #RACY} is not kept (git's racy rule). Entries are private to their user
+ * (directory 0700, files 0600, owner checked on every read), written to a temporary file and
+ * renamed into place; a damaged or foreign entry is a miss. The cache only saves time: any
+ * problem with it means parsing as usual. Where it lives: {@link UserCacheFiles#directory}.
  *
  * <p>What a user keeps here only affects that user's own processes, as does everything the Java
  * core does: the configuration is not a security boundary (a user may run slipway with a
