@@ -19,12 +19,14 @@ final class ConfigJson {
     static JsonNode write(SlipwayConfig c) {
         ObjectNode o = Json.object();
         c.file().ifPresent(f -> o.put("file", f.toString()));
-        o.set("edf_system_search_path", paths(c.edfSystemSearchPath()));
-        o.set("insecure_registries", texts(c.insecureRegistries()));
-        o.set("hooks_dirs", paths(c.hooksDirs()));
+        ArrayNode edf = o.putArray("edf_system_search_path");
+        c.edfSystemSearchPath().forEach(p -> edf.add(p.toString()));
+        c.insecureRegistries().forEach(o.putArray("insecure_registries")::add);
+        ArrayNode hooks = o.putArray("hooks_dirs");
+        c.hooksDirs().forEach(p -> hooks.add(p.toString()));
         c.runtimePath().ifPresent(p -> o.put("runtime_path", p.toString()));
         c.enrootSysconfPath().ifPresent(p -> o.put("enroot_sysconf_path", p.toString()));
-        o.set("site_mounts", texts(c.siteMounts()));
+        c.siteMounts().forEach(o.putArray("site_mounts")::add);
         ImageSettings i = c.image();
         ObjectNode image = o.putObject("image");
         image.put("parallel_downloads", i.parallelDownloads());
@@ -51,16 +53,6 @@ final class ConfigJson {
                 new ImageSettings(image.get("parallel_downloads").asInt(), image.get("transfer_attempts").asInt(),
                         path(image, "ca_file"), image.get("compression").asText(), image.get("builder").asText(),
                         Optional.ofNullable(image.get("store")).map(JsonNode::asText))));
-    }
-
-    private static ArrayNode paths(List<Path> paths) {
-        return texts(paths.stream().map(Path::toString).toList());
-    }
-
-    private static ArrayNode texts(List<String> texts) {
-        ArrayNode a = Json.array();
-        texts.forEach(a::add);
-        return a;
     }
 
     private static List<Path> pathList(JsonNode array) {

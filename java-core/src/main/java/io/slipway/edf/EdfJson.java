@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.Json;
 import io.slipway.SlipwayException;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The JSON form of a {@link ResolvedEdf}: what {@code slipway edf render} prints. Written with
@@ -29,21 +27,13 @@ public final class EdfJson {
         ArrayNode mounts = o.putArray("mounts");
         for (Mount m : edf.mounts()) {
             ObjectNode mount = mounts.addObject().put("source", m.source()).put("destination", m.destination());
-            texts(mount.putArray("flags"), m.flags());
+            m.flags().forEach(mount.putArray("flags")::add);
         }
-        texts(o.putArray("devices"), edf.devices());
-        strings(o.putObject("env"), edf.env());
-        strings(o.putObject("annotations"), edf.annotations());
-        texts(o.putArray("sources"), edf.sources());
+        edf.devices().forEach(o.putArray("devices")::add);
+        edf.env().forEach(o.putObject("env")::put);
+        edf.annotations().forEach(o.putObject("annotations")::put);
+        edf.sources().forEach(o.putArray("sources")::add);
         return Json.pretty(o);
-    }
-
-    private static void texts(ArrayNode array, List<String> texts) {
-        texts.forEach(array::add);
-    }
-
-    private static void strings(ObjectNode object, Map<String, String> values) {
-        values.forEach(object::put);
     }
 
     public static ResolvedEdf read(String json) {
