@@ -30,7 +30,7 @@ public final class UserCacheFiles {
      */
     public static Optional<Path> directory(Map<String, String> env) {
         String runtime = env.get("XDG_RUNTIME_DIR");
-        if (absolute(runtime) && isPrivate(Path.of(runtime), 022)) {
+        if (absolute(runtime) && ours(Path.of(runtime), "isDirectory", 022)) {
             return Optional.of(Path.of(runtime, "slipway"));
         }
         String cache = env.get("XDG_CACHE_HOME");
@@ -48,19 +48,23 @@ public final class UserCacheFiles {
         return path != null && path.startsWith("/");
     }
 
-    /** Whether {@code path} (not followed) is this user's and has none of the {@code forbidden} mode bits. */
-    private static boolean isPrivate(Path path, int forbidden) {
+    /**
+     * Whether {@code path} is of {@code type} ({@code isDirectory}, {@code isRegularFile}), this
+     * user's, and has none of the {@code forbidden} mode bits: one stat.
+     */
+    private static boolean ours(Path path, String type, int forbidden, LinkOption... options) {
         try {
-            Map<String, Object> a = Files.readAttributes(path, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
-            return (Integer) a.get("uid") == Posix.getuid() && ((Integer) a.get("mode") & forbidden) == 0;
+            Map<String, Object> a = Files.readAttributes(path, "unix:uid,mode," + type, options);
+            return (Boolean) a.get(type) && (Integer) a.get("uid") == Posix.getuid()
+                    && ((Integer) a.get("mode") & forbidden) == 0;
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }
 
-    /** The text of {@code file} if it is this user's regular file, readable by nobody else. */
+    /** The text of {@code file} if it is this user's regular file (not a link), readable by nobody else. */
     public static Optional<String> readPrivate(Path file) {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !isPrivate(file, 077)) {
+        if (!ours(file, "isRegularFile", 077, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try {
