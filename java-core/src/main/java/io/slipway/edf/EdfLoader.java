@@ -64,7 +64,7 @@ final class EdfLoader {
      */
     private EdfFile parse(Path file, Located reference) {
         ParsedFileCache.Entry entry = cache.entry("edf", file);
-        Optional<EdfFile> kept = entry.value().flatMap(EdfFileJson::read).filter(f -> f.path().equals(file));
+        Optional<EdfFile> kept = entry.value().flatMap(EdfFileJson::read);
         if (kept.isPresent()) {
             return kept.get();
         }

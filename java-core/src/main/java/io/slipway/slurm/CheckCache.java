@@ -40,7 +40,6 @@ final class CheckCache {
     static final Duration RACY = Duration.ofSeconds(2);
     /** Entries kept per user; the oldest go first. */
     static final int KEEP = 64;
-    static final String ABSENT = FileSignature.ABSENT;
 
 
     private final Map<Path, String> files = new LinkedHashMap<>();
@@ -99,11 +98,6 @@ final class CheckCache {
         } catch (IOException | UnsupportedOperationException e) {
             // Only a missed saving: the check itself succeeded.
         }
-    }
-
-    /** {@code dev:ino:mode:size:mtime_ns:ctime_ns} of {@code file} (following links), or {@link #ABSENT}. */
-    static String signature(Path file) {
-        return FileSignature.of(file).text();
     }
 
     /**

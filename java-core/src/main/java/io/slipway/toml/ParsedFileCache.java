@@ -97,7 +97,7 @@ public final class ParsedFileCache {
 
         /** What the file parsed to when it last had its present signature, if that was kept. */
         public Optional<JsonNode> value() {
-            if (dir == null || signature.absent()) {
+            if (signature.absent()) {   // so always without a directory
                 return Optional.empty();
             }
             try {
@@ -120,7 +120,7 @@ public final class ParsedFileCache {
 
         /** Keeps {@code value} as what the file parses to, unless the file changed too recently to tell. */
         public void store(JsonNode value) {
-            if (dir == null || signature.absent() || signature.racy(racyWindow)) {
+            if (signature.absent() || signature.racy(racyWindow)) {
                 return;
             }
             ObjectNode root = Json.object();

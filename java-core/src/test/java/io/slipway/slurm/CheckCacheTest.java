@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.posix.FileSignature;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +49,8 @@ class CheckCacheTest {
         String expected = f[0] + ":" + f[1] + ":" + Integer.toOctalString(Integer.parseInt(f[2], 16)) + ":" + f[3] + ":"
                 + f[4].replace(".", "") + ":" + f[5].replace(".", "");
 
-        assertThat(CheckCache.signature(file)).isEqualTo(expected);
-        assertThat(CheckCache.signature(dir.resolve("absent.toml"))).isEqualTo("-");
+        assertThat(FileSignature.of(file).text()).isEqualTo(expected);
+        assertThat(FileSignature.of(dir.resolve("absent.toml")).text()).isEqualTo("-");
     }
 
     @Test
@@ -75,7 +76,7 @@ class CheckCacheTest {
         assertThat(json.path("config").isNull()).isTrue();
         assertThat(json.path("verbose").asInt()).isEqualTo(1);
         assertThat(json.path("files").get(0).asText()).isEqualTo("- " + dir.resolve("first/app.toml"));
-        assertThat(json.path("files").get(1).asText()).isEqualTo(CheckCache.signature(edf) + " " + edf);
+        assertThat(json.path("files").get(1).asText()).isEqualTo(FileSignature.of(edf).text() + " " + edf);
         assertThat(json.path("variables").toString()).isEqualTo("[\"HOME\",\"SECRET\"]");
         assertThat(json.path("variables_hash").asText()).matches("[0-9a-f]{16}");
         assertThat(json.path("ok").asBoolean()).isTrue();
